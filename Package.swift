@@ -1,0 +1,31 @@
+// swift-tools-version:5.10
+import PackageDescription
+
+let package = Package(
+    name: "reseq",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reseq", targets: ["reseq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        .target(name: "ReseqCore", dependencies: ["PostgresClient"]),
+        .executableTarget(
+            name: "reseq",
+            dependencies: [
+                "ReseqCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "ReseqCoreTests", dependencies: ["ReseqCore", "PostgresClient"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef RESEQ_CLIBPQ_SHIM_H
+#define RESEQ_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif
