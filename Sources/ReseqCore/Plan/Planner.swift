@@ -1,0 +1,49 @@
+/// Turns a source snapshot and a target snapshot into the SQL that makes the target's
+/// auto-numbering match the source's. Pure: no I/O.
+public enum Planner {
+    public struct Options: Sendable {
+        /// Extra increments to skip beyond what the value rule needs.
+        public var headroom: Int64
+        public init(headroom: Int64 = 0) { self.headroom = headroom }
+    }
+
+    public static func plan(source: Snapshot, target: Snapshot, options: Options = Options()) -> Plan {
+        let source = SnapshotIndex(source)
+        let target = SnapshotIndex(target)
+        var plan = Plan(steps: [], unresolved: [])
+        for sequence in source.snapshot.sequences where sequence.fromExtension == nil {
+            var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options)
+            do {
+                plan.steps += try builder.build()
+            } catch {
+                plan.unresolved.append(error.finding)
+            }
+        }
+        return plan
+    }
+}
+
+/// A plan: the steps to run, and what no step can fix (those objects get no steps at all, so
+/// that nothing is half-done).
+public struct Plan: Codable, Hashable, Sendable {
+    public var steps: [Step]
+    public var unresolved: [Finding]
+
+    public init(steps: [Step], unresolved: [Finding]) {
+        self.steps = steps
+        self.unresolved = unresolved
+    }
+
+    /// The objects in plan order, each with its steps.
+    public var objects: [(object: String, steps: [Step])] {
+        var result: [(object: String, steps: [Step])] = []
+        for step in steps {
+            if result.last?.object == step.object {
+                result[result.count - 1].steps.append(step)
+            } else {
+                result.append((step.object, [step]))
+            }
+        }
+        return result
+    }
+}
