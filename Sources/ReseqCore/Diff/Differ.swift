@@ -33,12 +33,12 @@ public enum Differ {
         return findings.sorted(by: Finding.reportOrder)
     }
 
-    /// The target's version of a source sequence: the same name, or for an identity column
-    /// the identity sequence the target gave it under another name.
+    /// The target's version of a source sequence: the same name; for an identity column, the
+    /// identity sequence the target gave it (whatever its name), else a same-named sequence
+    /// someone made by hand.
     static func counterpart(of sequence: SequenceInfo, in target: SnapshotIndex) -> SequenceInfo? {
-        if let same = target.sequence(sequence.name) { return same }
-        guard sequence.isIdentity, let column = sequence.ownedBy else { return nil }
-        return target.identitySequence(of: column)
+        guard sequence.isIdentity, let column = sequence.ownedBy else { return target.sequence(sequence.name) }
+        return target.identitySequence(of: column) ?? target.sequence(sequence.name)
     }
 
     // MARK: - Sequences

@@ -29,4 +29,10 @@ struct TargetData {
             }
         }
     }
+
+    /// Counts a value as if a row held it.
+    mutating func include(_ value: Int64) {
+        if max.map({ value > $0 }) ?? true { max = value }
+        if min.map({ value < $0 }) ?? true { min = value }
+    }
 }

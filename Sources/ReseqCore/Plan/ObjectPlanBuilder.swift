@@ -31,8 +31,11 @@ struct ObjectPlanBuilder {
             throw Unplannable(unresolved(.positionUnknown,
                 "the source position of \(name) was not readable; grant SELECT on it and snapshot the source again."))
         }
-        let existing = Differ.counterpart(of: sequence, in: target)
-        var targetPosition: SequencePosition
+        // A hand-made sequence named like an identity sequence is in the way, not a counterpart.
+        let existing = Differ.counterpart(of: sequence, in: target).flatMap {
+            sequence.isIdentity && !$0.isIdentity ? nil : $0
+        }
+        let targetPosition: SequencePosition
         if let existing {
             guard let position = existing.position else {
                 throw Unplannable(unresolved(.positionUnknown,
@@ -43,13 +46,12 @@ struct ObjectPlanBuilder {
             targetPosition = SequencePosition(lastValue: sequence.start, isCalled: false)
         }
 
+        var handedOut: Int64?
         if sequence.isIdentity {
-            // The sequence renamed out of the way may already have handed out ids.
+            // A sequence renamed out of the way may have handed out ids the new one must skip.
             if let clashing = try planIdentity(existing: existing), let position = clashing.position,
-               let next = sequence.bounds.nextValue(after: position),
-               let current = sequence.bounds.nextValue(after: targetPosition),
-               sequence.bounds.isAhead(next, of: current) {
-                targetPosition = position
+               position.isCalled {
+                handedOut = position.lastValue
             }
         } else {
             planSequence(existing: existing)
@@ -57,7 +59,8 @@ struct ObjectPlanBuilder {
         }
         if let existing { planDefinition(existing) }
 
-        let data = TargetData(for: sequence, source: source, target: target, targetSequence: existing?.name)
+        var data = TargetData(for: sequence, source: source, target: target, targetSequence: existing?.name)
+        if let handedOut { data.include(handedOut) }
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:

@@ -3,7 +3,7 @@ public enum PlanScript {
     public static func render(_ plan: Plan, source: DatabaseInfo, target: DatabaseInfo, lockTimeout: String = "5s") -> String {
         var lines: [String] = [
             SQL.comment("reseq plan: make \(target.name) on \(target.host) match \(source.name) on \(source.host)"),
-            SQL.comment("\(plan.steps.count) statements for \(plan.objects.count) objects. Run with: psql -v ON_ERROR_STOP=1 -f FILE"),
+            SQL.comment("\(plan.steps.count) statements for \(plan.objects.count) object(s). Run with: psql -v ON_ERROR_STOP=1 -f FILE"),
             SQL.comment("Each object is one transaction: it is fixed whole or not at all."),
         ]
         for problem in plan.unresolved {
