@@ -1,0 +1,114 @@
+internal import CLibPQ
+
+/// Reading connection strings the way libpq does (`PQconninfoParse`), never by hand.
+public enum ConnInfo {
+    /// Where a connection string points, for display: the host as given (or the socket
+    /// directory), port, database and user, filled from `PG*` variables and libpq's defaults
+    /// where the string leaves them out.
+    public static func describe(_ conninfo: String) throws
+        -> (host: String, port: String, database: String, user: String)
+    {
+        let given = try parse(conninfo)
+        let defaults = defaultValues()
+        func pick(_ key: String) -> String? {
+            if let value = given[key]?.value, !value.isEmpty { return value }
+            if let value = defaults[key], !value.isEmpty { return value }
+            return nil
+        }
+        let user = pick("user") ?? ""
+        return (
+            host: pick("host") ?? pick("hostaddr") ?? "local socket",
+            port: pick("port") ?? "5432",
+            database: pick("dbname") ?? user,
+            user: user
+        )
+    }
+
+    /// The connection string in `key=value` form with every secret (password, sslpassword)
+    /// replaced by `********`. An unparseable string is not shown at all, since it may hold one.
+    public static func redacted(_ conninfo: String) -> String {
+        guard let options = try? parse(conninfo) else {
+            return "(connection string not shown: libpq cannot parse it)"
+        }
+        return options.values
+            .sorted { $0.order < $1.order }
+            .map { option in
+                let shown = option.secret ? "********" : quote(option.value)
+                return "\(option.keyword)=\(shown)"
+            }
+            .joined(separator: " ")
+    }
+
+    /// `host:port/database` for error messages.
+    static func target(_ conninfo: String) -> String {
+        guard let parts = try? describe(conninfo) else { return "the server" }
+        return "\(parts.host):\(parts.port)/\(parts.database)"
+    }
+
+    /// A value quoted as libpq reads it back: single quotes, `\` before `'` and `\`.
+    public static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "'" || $0 == "\\" || $0.isWhitespace }
+        if plain { return value }
+        var out = "'"
+        for character in value {
+            if character == "'" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out + "'"
+    }
+
+    struct Option {
+        var keyword: String
+        var value: String
+        var secret: Bool
+        var order: Int
+    }
+
+    /// The options the string sets explicitly, keyed by keyword.
+    static func parse(_ conninfo: String) throws -> [String: Option] {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
+            var message = "out of memory"
+            if let errorMessage {
+                message = String(cString: errorMessage).trimmingTrailingNewlines()
+                PQfreemem(errorMessage)
+            }
+            throw PostgresError(kind: .connection, message: "invalid connection string: \(message)", target: "the server")
+        }
+        defer { PQconninfoFree(options) }
+        var result: [String: Option] = [:]
+        var index = 0
+        while let keyword = options[index].keyword {
+            if let value = options[index].val {
+                let display = options[index].dispchar.map { String(cString: $0) } ?? ""
+                let name = String(cString: keyword)
+                result[name] = Option(keyword: name, value: String(cString: value), secret: display == "*", order: index)
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// libpq's defaults, with the `PG*` variables applied.
+    static func defaultValues() -> [String: String] {
+        guard let options = PQconndefaults() else { return [:] }
+        defer { PQconninfoFree(options) }
+        var result: [String: String] = [:]
+        var index = 0
+        while let keyword = options[index].keyword {
+            if let value = options[index].val {
+                result[String(cString: keyword)] = String(cString: value)
+            }
+            index += 1
+        }
+        return result
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var text = self
+        while let last = text.last, last.isNewline { text.removeLast() }
+        return text
+    }
+}
