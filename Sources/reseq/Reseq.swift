@@ -1,10 +1,36 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Reseq: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reseq",
         abstract: "Find and repair the sequences a database copy (AWS DMS) left behind.",
-        subcommands: []
+        discussion: """
+            Exit codes: 0 fine (the target is fit for writes), 1 something differs that matters \
+            or did not converge, 2 error (bad input, connection, usage).
+            """,
+        subcommands: [
+            SnapshotCommand.self, DiffCommand.self, PlanCommand.self, ReconcileCommand.self,
+        ]
     )
+
+    /// `ParsableCommand.main()`, except that every error exits 2, as diff(1) does: exit 1 means
+    /// "differs", and commands say it by throwing `ExitCode(1)`.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let message = fullMessage(for: error)
+            if exitCode(for: error) == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }

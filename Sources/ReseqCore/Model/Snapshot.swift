@@ -69,3 +69,13 @@ public struct SnapshotWarning: Codable, Hashable, Sendable {
         self.message = message
     }
 }
+
+extension DatabaseInfo {
+    /// True when both describe the same database of the same cluster: by the cluster's system
+    /// identifier when both have one, else by host, port and name as given.
+    public func isSameDatabase(as other: DatabaseInfo) -> Bool {
+        guard name == other.name else { return false }
+        if let mine = systemIdentifier, let theirs = other.systemIdentifier { return mine == theirs }
+        return host == other.host && port == other.port
+    }
+}

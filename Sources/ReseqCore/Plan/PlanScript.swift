@@ -1,6 +1,6 @@
 /// Renders a plan as a script psql can run: one transaction per object, a comment per step.
 public enum PlanScript {
-    public static func render(_ plan: Plan, source: DatabaseInfo, target: DatabaseInfo, lockTimeout: String = "5s") -> String {
+    public static func render(_ plan: Plan, source: DatabaseInfo, target: DatabaseInfo, lockTimeoutMilliseconds: Int = 5000) -> String {
         var lines: [String] = [
             SQL.comment("reseq plan: make \(target.name) on \(target.host) match \(source.name) on \(source.host)"),
             SQL.comment("\(plan.steps.count) statements for \(plan.objects.count) object(s). Run with: psql -v ON_ERROR_STOP=1 -f FILE"),
@@ -10,7 +10,7 @@ public enum PlanScript {
             lines.append(SQL.comment("NOT PLANNED \(problem.object): \(problem.consequence)"))
         }
         lines += [
-            "SET lock_timeout = \(SQL.literal(lockTimeout));",
+            "SET lock_timeout = '\(lockTimeoutMilliseconds)ms';",
             "SET standard_conforming_strings = on;",
         ]
         for (object, steps) in plan.objects {

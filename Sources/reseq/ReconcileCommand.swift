@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import PostgresClient
+import ReseqCore
+
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Plan (and with --apply, run and verify) the repair of a live target against a source snapshot.",
+        discussion: """
+            Without --apply it prints the plan and changes nothing. With --apply it runs the plan \
+            in bounded transactions, snapshots the target again and diffs it against the source: \
+            exit 0 only when that diff is clean.
+            """
+    )
+
+    @Option(help: "The source snapshot (JSON).") var source: String
+    @Option(name: .customLong("target-dsn"), help: "The live target: anything libpq accepts.") var targetDSN: String
+    @Flag(help: "Run the plan. Without it nothing changes.") var apply = false
+    @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
+    @Option(help: "lock_timeout of each transaction (500ms, 5s, ...).") var lockTimeout: LockTimeout = LockTimeout(argument: "5s")!
+    @OptionGroup var capture: CaptureOptions
+
+    func validate() throws {
+        guard headroom >= 0 else { throw ValidationError("--headroom must be 0 or more") }
+    }
+
+    func run() throws {
+        let source = try SnapshotFile.load(source)
+        // Describe on the target every column the source knows, even where DMS left no default.
+        let extra = source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy)
+        let options = try capture.snapshotOptions(dsn: targetDSN, extraColumns: extra)
+        let connection = try Connection(conninfo: targetDSN)
+        let reader = SnapshotReader()
+        let target = try reader.capture(connection, options: options)
+        if source.database.isSameDatabase(as: target.database) {
+            throw UserError("""
+                the target \(target.database.name) on \(target.database.host) is the database the source snapshot \
+                was taken from; reseq will not reconcile a database onto itself. Check --target-dsn.
+                """)
+        }
+        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom))
+        for problem in plan.unresolved {
+            Output.note("not planned: \(problem.object): \(problem.consequence)")
+        }
+        guard apply else {
+            try Output.write(PlanScript.render(plan, source: source.database, target: target.database,
+                                               lockTimeoutMilliseconds: lockTimeout.milliseconds), to: nil)
+            Output.note("dry run: nothing changed. Run again with --apply to apply \(plan.steps.count) statement(s).")
+            if !plan.unresolved.isEmpty { throw ExitCode(1) }
+            return
+        }
+
+        let applier = Applier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds))
+        let outcomes = applier.apply(plan, on: connection)
+        let after = try reader.capture(connection, options: options)
+        let verification = Differ.diff(source: source, target: after)
+        try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved,
+                                             verification: verification), to: nil)
+        let converged = outcomes.allSatisfy { $0.status == .applied } && plan.unresolved.isEmpty
+            && !verification.contains(where: \.isBlocking)
+        if !converged { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import PostgresClient
+import ReseqCore
+
+/// Connection and capture options shared by the commands that read a live database.
+struct CaptureOptions: ParsableArguments {
+    @Option(name: .customLong("schema"), help: "Only this schema (repeatable).") var schemas: [String] = []
+    @Option(name: .customLong("exclude-schema"), help: "Leave this schema out (repeatable).") var excludeSchemas: [String] = []
+    @Flag(help: "Read max(id) even where that means a full scan of a large table without an index.")
+    var allowFullScans = false
+    @Option(help: "Time budget of each max(id) read (500ms, 30s, ...).") var readTimeout: LockTimeout = LockTimeout(argument: "30s")!
+
+    func snapshotOptions(dsn: String, extraColumns: [ColumnRef] = []) throws -> SnapshotOptions {
+        let where_ = try ConnInfo.describe(dsn)
+        var options = SnapshotOptions()
+        options.schemas = schemas
+        options.excludeSchemas = excludeSchemas
+        options.extraColumns = extraColumns
+        options.allowFullScans = allowFullScans
+        options.readTimeoutMilliseconds = readTimeout.milliseconds
+        options.host = where_.host
+        options.port = where_.port
+        return options
+    }
+}
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Capture a database's sequences, the columns that use them and their max ids, as JSON."
+    )
+
+    @Option(help: "Anything libpq accepts: 'host=… dbname=…' or a postgresql:// URI. PG* variables and ~/.pgpass apply.")
+    var dsn: String
+    @Option(help: "Write the snapshot to FILE instead of stdout.") var output: String?
+    @OptionGroup var capture: CaptureOptions
+
+    func run() throws {
+        let connection = try Connection(conninfo: dsn)
+        let snapshot = try SnapshotReader().capture(connection, options: capture.snapshotOptions(dsn: dsn))
+        try Output.write(String(decoding: try snapshot.jsonData(), as: UTF8.self), to: output)
+        for warning in snapshot.warnings { Output.note("warning: \(warning.object): \(warning.message)") }
+        if let output {
+            Output.note("wrote \(output): \(snapshot.sequences.count) sequences, \(snapshot.columns.count) columns")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ReseqCore
+
+/// An error the user made or must act on; its text says what and what to do.
+struct UserError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Output {
+    /// Writes to FILE, or to stdout when `path` is nil or `-`.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path, path != "-" else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw UserError("cannot write \(path): \(error.localizedDescription). Check that the folder exists and is writable.")
+        }
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+enum SnapshotFile {
+    static func load(_ path: String) throws -> Snapshot {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw UserError("cannot read snapshot \(path): \(error.localizedDescription). Check the path; snapshots are written by `reseq snapshot --output FILE`.")
+        }
+        return try Snapshot.decode(data, file: path)
+    }
+}
+
+/// `--lock-timeout 5s`.
+struct LockTimeout: ExpressibleByArgument {
+    var milliseconds: Int
+    var text: String
+    init?(argument: String) {
+        guard let milliseconds = DurationText.milliseconds(argument) else { return nil }
+        self.milliseconds = milliseconds
+        self.text = argument
+    }
+    static var defaultValueDescription: String { "5s" }
+}
