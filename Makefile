@@ -1,0 +1,32 @@
+# The only commands anyone needs. Each installs what it needs when it is missing (Debian).
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: all build deps test demo bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release
+
+# Every test: unit tests, and integration tests on throwaway PostgreSQL clusters they start
+# and stop themselves (as the postgres user when run as root).
+test: deps
+	@scripts/install-deps.sh --browser
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: build
+	@scripts/demo.sh
+
+bench: build
+	@scripts/bench.sh
+
+install: build
+	install -D -m 755 .build/release/reseq $(DESTDIR)$(PREFIX)/bin/reseq
+
+clean:
+	rm -rf .build
