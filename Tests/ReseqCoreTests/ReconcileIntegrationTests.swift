@@ -62,7 +62,7 @@ final class ReconcileIntegrationTests: XCTestCase {
 
         let source = try db.snapshot(db.source)
         let target = try db.targetSnapshot(for: source)
-        XCTAssertEqual(source.sequences.count, 13)
+        XCTAssertEqual(source.sequences.count, 14)
         XCTAssertEqual(Parity.sequences(target), Parity.sequences(source))
         XCTAssertEqual(Parity.columns(target), Parity.columns(source))
         // The next ids on both sides are the same.
