@@ -34,6 +34,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "ReseqCoreTests", dependencies: ["ReseqCore", "PostgresClient"]),
+        .testTarget(
+            name: "ReseqCoreTests",
+            dependencies: ["ReseqCore", "PostgresClient"],
+            exclude: ["Golden"]
+        ),
     ]
 )

@@ -132,5 +132,6 @@ ul.risks li { margin: .2rem 0; }
 {{/findings}}
 </tbody>
 </table>
+
 """#
 }

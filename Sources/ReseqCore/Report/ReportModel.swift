@@ -33,10 +33,14 @@ public struct ReportModel: Codable, Hashable, Sendable {
         let judged = input.verification ?? input.findings
         let blocking = judged.filter(\.isBlocking).count
         let risks = capacity.filter(\.risk).count
-        var text = blocking == 0
-            ? "ready for writes"
-            : "not ready: \(blocking) blocking finding\(blocking == 1 ? "" : "s")"
-        if input.verification != nil { text += " after apply" }
+        func count(_ n: Int) -> String { "\(n) blocking finding\(n == 1 ? "" : "s")" }
+        var text = blocking == 0 ? "ready for writes" : "not ready"
+        if input.verification != nil {
+            let before = input.findings.filter(\.isBlocking).count
+            text += " after apply: \(count(blocking)) (\(before) before)"
+        } else {
+            text += ": \(count(blocking))"
+        }
         if risks > 0 { text += "; \(risks) capacity risk\(risks == 1 ? "" : "s") (see Capacity)" }
         verdict = ReportVerdict(
             readyForWrites: blocking == 0, blockingFindings: blocking, capacityRisks: risks,
