@@ -8,6 +8,8 @@ enum MarkdownText {
 
     /// Prose: markup characters backslash-escaped, line breaks turned into spaces.
     static func text(_ s: String) -> String {
+        // Most names need nothing: skip the Character walk (it dominated large reports).
+        if !s.utf8.contains(where: needsEscape) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {
@@ -19,10 +21,25 @@ enum MarkdownText {
         return out
     }
 
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<0x20, UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"),
+             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+             UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Code (SQL, values): a code span, whose content GFM takes literally, with `|` escaped
     /// for the table. A `\|` already in the value cannot be told apart from our escape, so
     /// such a value (and an empty one) falls back to `text`.
     static func code(_ s: String) -> String {
+        let plain = !s.isEmpty && !s.utf8.contains {
+            $0 < 0x20 || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\\")
+        }
+        if plain { return "`" + s + "`" }
         let flat = String(s.map { $0.isNewline ? " " : $0 })
         if flat.isEmpty || flat.contains("\\|") { return text(flat) }
         var longest = 0, run = 0
