@@ -88,6 +88,10 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(ReportFormat(fileExtension: "html"), .html)
         XCTAssertEqual(ReportFormat(fileExtension: "json"), .json)
         XCTAssertNil(ReportFormat(fileExtension: "txt"))
+        XCTAssertEqual(ReportFormat.choose(explicit: nil, outputPath: "out/r.HTML"), .html)
+        XCTAssertEqual(ReportFormat.choose(explicit: .json, outputPath: "r.html"), .json)
+        XCTAssertEqual(ReportFormat.choose(explicit: nil, outputPath: "dir.v2/report"), .markdown)
+        XCTAssertEqual(ReportFormat.choose(explicit: nil, outputPath: nil), .markdown)
     }
 
     func testEmptyReportSaysReady() throws {

@@ -33,6 +33,7 @@ ul.risks li { margin: .2rem 0; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2, h3 { break-after: avoid; }
   tr { break-inside: avoid; }
+  td { overflow-wrap: anywhere; }
   thead { display: table-header-group; }
   .verdict, th, tr.risk td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }

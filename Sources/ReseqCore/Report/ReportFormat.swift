@@ -13,6 +13,14 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         }
     }
 
+    /// `--format` when given, else the output file's extension, else Markdown (for a terminal).
+    public static func choose(explicit: ReportFormat?, outputPath: String?) -> ReportFormat {
+        if let explicit { return explicit }
+        guard let path = outputPath, let dot = path.lastIndex(of: "."),
+              !path[dot...].contains("/") else { return .markdown }
+        return ReportFormat(fileExtension: String(path[path.index(after: dot)...])) ?? .markdown
+    }
+
     /// Renders `input` in this format.
     public func render(_ input: ReportInput) throws -> String {
         switch self {
