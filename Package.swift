@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // HTML report: its templates escape every interpolated value (& < > " ').
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -17,7 +19,13 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
-        .target(name: "ReseqCore", dependencies: ["PostgresClient"]),
+        .target(
+            name: "ReseqCore",
+            dependencies: [
+                "PostgresClient",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         .executableTarget(
             name: "reseq",
             dependencies: [
@@ -26,6 +34,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "ReseqCoreTests", dependencies: ["ReseqCore", "PostgresClient"]),
+        .testTarget(
+            name: "ReseqCoreTests",
+            dependencies: ["ReseqCore", "PostgresClient"],
+            exclude: ["Golden"]
+        ),
     ]
 )
