@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "ReseqCoreTests",
             dependencies: ["ReseqCore", "PostgresClient"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Fixtures"]
         ),
     ]
 )

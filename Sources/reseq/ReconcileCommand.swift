@@ -19,10 +19,14 @@ struct ReconcileCommand: ParsableCommand {
     @Flag(help: "Run the plan. Without it nothing changes.") var apply = false
     @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
     @Option(help: "lock_timeout of each transaction (500ms, 5s, ...).") var lockTimeout: LockTimeout = LockTimeout(argument: "5s")!
+    @Option(help: "With --apply, also write a report to FILE (format from its extension or --report-format).")
+    var report: String?
+    @Option(help: "markdown, html or json for --report.") var reportFormat: ReportFormat?
     @OptionGroup var capture: CaptureOptions
 
     func validate() throws {
         guard headroom >= 0 else { throw ValidationError("--headroom must be 0 or more") }
+        if report != nil, !apply { throw ValidationError("--report needs --apply; for a report of a dry run use `reseq report`") }
     }
 
     func run() throws {
@@ -55,6 +59,12 @@ struct ReconcileCommand: ParsableCommand {
         let outcomes = applier.apply(plan, on: connection)
         let after = try reader.capture(connection, options: options)
         let verification = Differ.diff(source: source, target: after)
+        if let report {
+            try ReportFile.write(ReportInput(
+                source: source, target: target, findings: Differ.diff(source: source, target: target),
+                plan: plan.steps, after: after, verification: verification, outcomes: outcomes,
+                generatedAt: Date()), format: reportFormat, to: report)
+        }
         try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved,
                                              verification: verification), to: nil)
         let converged = outcomes.allSatisfy { $0.status == .applied } && plan.unresolved.isEmpty

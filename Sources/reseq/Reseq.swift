@@ -11,7 +11,7 @@ struct Reseq: ParsableCommand {
             or did not converge, 2 error (bad input, connection, usage).
             """,
         subcommands: [
-            SnapshotCommand.self, DiffCommand.self, PlanCommand.self, ReconcileCommand.self,
+            SnapshotCommand.self, DiffCommand.self, PlanCommand.self, ReconcileCommand.self, ReportCommand.self,
         ]
     )
 
