@@ -56,7 +56,13 @@ struct ReconcileCommand: ParsableCommand {
         }
 
         let applier = Applier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds))
-        let outcomes = applier.apply(plan, on: connection)
+        let interrupts = Interrupts(cancelling: try connection.makeCanceller())
+        let outcomes = applier.apply(plan, on: connection, shouldStop: { interrupts.wasRequested })
+        if interrupts.wasRequested {
+            try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved, verification: nil), to: nil)
+            Output.note("interrupted: the running transaction was rolled back; run reconcile again to finish.")
+            throw ExitCode(130)
+        }
         let after = try reader.capture(connection, options: options)
         let verification = Differ.diff(source: source, target: after)
         if let report {

@@ -1,6 +1,6 @@
 /// What `reseq reconcile --apply` prints: what was done, what was not, and the verification.
 public enum ApplySummary {
-    public static func render(outcomes: [ApplyOutcome], unresolved: [Finding], verification: [Finding]) -> String {
+    public static func render(outcomes: [ApplyOutcome], unresolved: [Finding], verification: [Finding]?) -> String {
         let applied = outcomes.filter { $0.status == .applied }.count
         var lines = ["applied \(applied) of \(outcomes.count) object(s)."]
         for outcome in outcomes where outcome.status != .applied {
@@ -8,6 +8,9 @@ public enum ApplySummary {
         }
         for problem in unresolved {
             lines.append("not planned: \(problem.object): \(problem.consequence)")
+        }
+        guard let verification else {
+            return lines.joined(separator: "\n") + "\n"
         }
         let blocking = verification.filter(\.isBlocking)
         if blocking.isEmpty {

@@ -1,0 +1,37 @@
+import Dispatch
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// Turns SIGINT and SIGTERM during an apply into "cancel the running statement and stop":
+/// the statement fails, its transaction rolls back, and the applier reports what was done.
+final class Interrupts: Sendable {
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    private let flag = Flag()
+    private let sources: [any DispatchSourceSignal]
+
+    init(cancelling canceller: Canceller) {
+        let flag = self.flag
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)  // the dispatch source sees it; the default action would kill us
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                flag.value.store(true, ordering: .sequentiallyConsistent)
+                try? canceller.cancel()
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    var wasRequested: Bool { flag.value.load(ordering: .sequentiallyConsistent) }
+
+    deinit {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
