@@ -25,7 +25,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "ReseqCoreTests", dependencies: ["ReseqCore", "PostgresClient"]),
+        // A throwaway PostgreSQL cluster for the tests that need a real server.
+        .target(name: "PostgresTestSupport", dependencies: ["PostgresClient"], path: "Tests/Support"),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"]),
+        .testTarget(
+            name: "ReseqCoreTests",
+            dependencies: ["ReseqCore", "PostgresClient", "PostgresTestSupport"]
+        ),
     ]
 )
