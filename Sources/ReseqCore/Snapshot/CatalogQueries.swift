@@ -34,7 +34,8 @@ enum CatalogQueries {
     /// column, is a single-column integer primary key (what DMS copies), or was asked for
     /// ($1, $2, $3: schema, table and column arrays). With what decides how to read its data:
     /// the row estimate over the table and its partitions, and whether every one of them has
-    /// a btree index leading with the column (`unknown_size` when never analyzed).
+    /// a btree index leading with the column. Never-analyzed tables (reltuples -1) fall back
+    /// to the statistics' live-tuple count, which needs no lock (pg_relation_size would take one).
     static let columns = """
         WITH candidate AS (
             SELECT ad.adrelid AS relid, ad.adnum AS attnum
@@ -70,7 +71,7 @@ enum CatalogQueries {
                a.attidentity::text AS identity,
                pn.nspname AS parent_schema, pc.relname AS parent_table,
                has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable,
-               size.est_rows, size.unknown_size, size.indexed
+               size.est_rows, size.indexed
         FROM candidate
         JOIN pg_class c ON c.oid = candidate.relid AND c.relkind IN ('r', 'p')
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -92,8 +93,8 @@ enum CatalogQueries {
                 SELECT c.oid
                 UNION ALL
                 SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
-            SELECT coalesce(sum(greatest(lc.reltuples, 0)), 0)::float8 AS est_rows,
-                   coalesce(bool_or(lc.reltuples < 0), false) AS unknown_size,
+            SELECT coalesce(sum(CASE WHEN lc.reltuples >= 0 THEN lc.reltuples
+                                     ELSE pg_stat_get_live_tuples(lc.oid) END), 0)::float8 AS est_rows,
                    coalesce(bool_and(EXISTS (
                        SELECT 1 FROM pg_index i
                        JOIN pg_class ic ON ic.oid = i.indexrelid

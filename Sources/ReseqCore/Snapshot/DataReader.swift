@@ -23,13 +23,13 @@ struct DataReader {
             } else if !Self.integerTypes.contains(row.info.dataType) {
                 columns[index].dataRead = .skipped
                 warnings.append(SnapshotWarning(object: object, message: "data not read: type \(row.info.dataType) is not an integer type"))
-            } else if row.indexed || (!row.unknownSize && row.estimatedRows <= options.largeTableRows) {
+            } else if row.indexed || row.estimatedRows <= options.largeTableRows {
                 cheap.append(index)
             } else if options.scanPolicy == .allowFullScans {
                 scans[row.info.ref.table, default: []].append(index)
             } else {
                 columns[index].dataRead = .skipped
-                let size = row.unknownSize ? "of unknown size (never analyzed)" : "of about \(Int64(row.estimatedRows)) rows"
+                let size = "of about \(Int64(row.estimatedRows)) rows"
                 warnings.append(SnapshotWarning(
                     object: object,
                     message: "data not read: no btree index leads with the column and the table is \(size), so reading max() is a full scan that could take long; allow full scans, or raise the large-table threshold, to read it"))

@@ -99,7 +99,6 @@ extension SnapshotReader {
             return ColumnRow(
                 info: info, readable: try result.bool(row, "readable"),
                 estimatedRows: try result.double(row, "est_rows"),
-                unknownSize: try result.bool(row, "unknown_size"),
                 indexed: try result.bool(row, "indexed"))
         }
     }

@@ -47,7 +47,6 @@ public struct SnapshotReader {
         var info: ColumnInfo
         var readable: Bool
         var estimatedRows: Double
-        var unknownSize: Bool
         var indexed: Bool
     }
 
