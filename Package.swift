@@ -33,10 +33,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        // A throwaway PostgreSQL cluster for the integration tests.
+        .target(name: "PostgresTestSupport", dependencies: ["PostgresClient"], path: "Tests/Support"),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"]),
         .testTarget(
             name: "ReseqCoreTests",
-            dependencies: ["ReseqCore", "PostgresClient"],
+            dependencies: ["ReseqCore", "PostgresClient", "PostgresTestSupport"],
             exclude: ["Golden", "Fixtures"]
         ),
     ]

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Turns SIGINT and SIGTERM during an apply into "cancel the running statement and stop":
 /// the statement fails, its transaction rolls back, and the applier reports what was done.
-final class Interrupts: Sendable {
+final class Interrupts {
     private final class Flag: Sendable {
         let value = Atomic<Bool>(false)
     }

@@ -17,8 +17,8 @@ struct CaptureOptions: ParsableArguments {
         options.schemas = schemas
         options.excludeSchemas = excludeSchemas
         options.extraColumns = extraColumns
-        options.allowFullScans = allowFullScans
-        options.readTimeoutMilliseconds = readTimeout.milliseconds
+        options.scanPolicy = allowFullScans ? .allowFullScans : .skipLargeUnindexed
+        options.readTimeout = Double(readTimeout.milliseconds) / 1000
         options.host = where_.host
         options.port = where_.port
         return options

@@ -1,0 +1,133 @@
+import Foundation
+import PostgresClient
+
+/// Reads `min`/`max` of each column: cheap reads (indexed or small tables) batched into one
+/// statement each, full scans one table per statement, all under `statement_timeout` and in
+/// read-only transactions of a bounded number of tables. Each statement runs in a savepoint so
+/// that a timeout or refusal costs only its own columns.
+struct DataReader {
+    var connection: Connection
+    var options: SnapshotOptions
+
+    private static let integerTypes: Set<String> = ["smallint", "integer", "bigint"]
+
+    func read(_ rows: [SnapshotReader.ColumnRow], warnings: inout [SnapshotWarning]) throws -> [ColumnInfo] {
+        var columns = rows.map(\.info)
+        var cheap: [Int] = []
+        var scans: [QualifiedName: [Int]] = [:]
+        for (index, row) in rows.enumerated() {
+            let object = row.info.ref.description
+            if !row.readable {
+                columns[index].dataRead = .denied
+                warnings.append(SnapshotWarning(object: object, message: "data not read: the role lacks SELECT on the column; GRANT SELECT on the table to the snapshot role"))
+            } else if !Self.integerTypes.contains(row.info.dataType) {
+                columns[index].dataRead = .skipped
+                warnings.append(SnapshotWarning(object: object, message: "data not read: type \(row.info.dataType) is not an integer type"))
+            } else if row.indexed || row.estimatedRows <= options.largeTableRows {
+                cheap.append(index)
+            } else if options.scanPolicy == .allowFullScans {
+                scans[row.info.ref.table, default: []].append(index)
+            } else {
+                columns[index].dataRead = .skipped
+                let size = "of about \(Int64(row.estimatedRows)) rows"
+                warnings.append(SnapshotWarning(
+                    object: object,
+                    message: "data not read: no btree index leads with the column and the table is \(size), so reading max() is a full scan that could take long; allow full scans, or raise the large-table threshold, to read it"))
+            }
+        }
+
+        // Group by table so that a transaction touches a bounded number of tables.
+        var units: [(table: QualifiedName, indices: [Int], scan: Bool)] = []
+        for (table, indices) in Dictionary(grouping: cheap, by: { columns[$0].ref.table }) {
+            units.append((table, indices, false))
+        }
+        units += scans.map { ($0.key, $0.value, true) }
+        units.sort { $0.table < $1.table }
+
+        let perTransaction = max(1, options.tablesPerTransaction)
+        for start in stride(from: 0, to: units.count, by: perTransaction) {
+            let group = units[start..<min(start + perTransaction, units.count)]
+            try connection.execute("BEGIN READ ONLY")
+            do {
+                let milliseconds = max(1, Int(options.readTimeout * 1000))
+                try connection.execute("SET LOCAL statement_timeout = \(milliseconds)")
+                let cheapIndices = group.filter { !$0.scan }.flatMap(\.indices)
+                for chunk in stride(from: 0, to: cheapIndices.count, by: max(1, options.objectsPerStatement)) {
+                    let slice = Array(cheapIndices[chunk..<min(chunk + max(1, options.objectsPerStatement), cheapIndices.count)])
+                    if try !attempt(slice, into: &columns, warnings: &warnings, report: false) {
+                        for index in slice { _ = try attempt([index], into: &columns, warnings: &warnings, report: true) }
+                    }
+                }
+                for unit in group where unit.scan {
+                    _ = try attempt(unit.indices, into: &columns, warnings: &warnings, report: true)
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+        return columns
+    }
+
+    /// Runs one read statement in a savepoint. On a server error either records the outcome on
+    /// the columns (`report`) or returns false so the caller can retry column by column.
+    private func attempt(
+        _ indices: [Int], into columns: inout [ColumnInfo], warnings: inout [SnapshotWarning], report: Bool
+    ) throws -> Bool {
+        try connection.execute("SAVEPOINT reseq_read")
+        do {
+            try readExtremes(indices, into: &columns)
+            try connection.execute("RELEASE SAVEPOINT reseq_read")
+            return true
+        } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
+            try connection.execute("ROLLBACK TO SAVEPOINT reseq_read")
+            guard report else { return false }
+            let (outcome, why): (DataRead, String) = switch error.sqlState {
+            case .queryCanceled?:
+                (.timedOut, "the read ran past its \(Int(options.readTimeout))s statement_timeout; raise the read timeout or add an index")
+            case .insufficientPrivilege?:
+                (.denied, "the role may not read the table: \(error.message)")
+            default:
+                (.skipped, "the read failed: \(error.message)")
+            }
+            for index in indices {
+                columns[index].dataRead = outcome
+                warnings.append(SnapshotWarning(object: columns[index].ref.description, message: "data not read: \(why)"))
+            }
+            return true
+        }
+    }
+
+    /// One statement: a `UNION ALL` arm per column, or (several columns of one table) a single
+    /// scan returning every extreme at once.
+    private func readExtremes(_ indices: [Int], into columns: inout [ColumnInfo]) throws {
+        let tables = Set(indices.map { columns[$0].ref.table })
+        let arms: [String]
+        if tables.count == 1, indices.count > 1, let table = tables.first {
+            let list = indices.enumerated().map { key, index in
+                let column = CatalogSQL.identifier(columns[index].ref.column)
+                return "min(\(column))::text AS lo\(key), max(\(column))::text AS hi\(key)"
+            }
+            let result = try connection.query("SELECT \(list.joined(separator: ", ")) FROM \(CatalogSQL.qualified(table))")
+            for (key, index) in indices.enumerated() {
+                columns[index].minValue = try result.optionalInt64(0, "lo\(key)")
+                columns[index].maxValue = try result.optionalInt64(0, "hi\(key)")
+                columns[index].dataRead = .read
+            }
+            return
+        }
+        arms = indices.enumerated().map { key, index in
+            let column = CatalogSQL.identifier(columns[index].ref.column)
+            return "SELECT \(key) AS k, min(\(column))::text AS lo, max(\(column))::text AS hi FROM \(CatalogSQL.qualified(columns[index].ref.table))"
+        }
+        let result = try connection.query(arms.joined(separator: " UNION ALL "))
+        for row in 0..<result.count {
+            let key = try result.int(row, "k")
+            guard indices.indices.contains(key) else { continue }
+            columns[indices[key]].minValue = try result.optionalInt64(row, "lo")
+            columns[indices[key]].maxValue = try result.optionalInt64(row, "hi")
+            columns[indices[key]].dataRead = .read
+        }
+    }
+}

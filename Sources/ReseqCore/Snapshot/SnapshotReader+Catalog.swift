@@ -1,0 +1,105 @@
+import Foundation
+import PostgresClient
+
+extension SnapshotReader {
+    func readDatabaseInfo(_ connection: Connection, options: SnapshotOptions) throws -> DatabaseInfo {
+        let result = try connection.query("""
+            SELECT current_database() AS name, current_setting('server_version') AS version,
+                   current_setting('server_version_num') AS version_num,
+                   has_function_privilege('pg_control_system()', 'EXECUTE') AS may_read_control
+            """)
+        var systemIdentifier: String?
+        if try result.bool(0, "may_read_control") {
+            // Only tells clusters apart; never worth failing the snapshot for.
+            try connection.execute("SAVEPOINT reseq_control")
+            do {
+                systemIdentifier = try connection.query("SELECT system_identifier::text AS id FROM pg_control_system()")
+                    .optionalString(0, "id")
+                try connection.execute("RELEASE SAVEPOINT reseq_control")
+            } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
+                try connection.execute("ROLLBACK TO SAVEPOINT reseq_control")
+            }
+        }
+        return DatabaseInfo(
+            name: try result.string(0, "name"),
+            host: options.host ?? connection.host,
+            port: options.port ?? connection.port,
+            serverVersion: try result.string(0, "version"),
+            serverVersionNumber: try result.int(0, "version_num"),
+            systemIdentifier: systemIdentifier,
+            capturedAt: options.clock())
+    }
+
+    func readSequences(_ connection: Connection) throws -> [SequenceRow] {
+        let result = try connection.query(CatalogQueries.sequences)
+        return try (0..<result.count).map { row in
+            let typeName = try result.string(row, "data_type")
+            guard let dataType = SequenceType(catalogName: typeName) else {
+                throw SnapshotError("sequence \(try result.string(row, "schema")).\(try result.string(row, "name")) has unexpected type \(typeName)")
+            }
+            var ownedBy: ColumnRef?
+            if let schema = try result.optionalString(row, "owned_schema"),
+               let table = try result.optionalString(row, "owned_table"),
+               let column = try result.optionalString(row, "owned_column") {
+                ownedBy = ColumnRef(table: QualifiedName(schema: schema, name: table), column: column)
+            }
+            let info = SequenceInfo(
+                name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
+                owner: try result.string(row, "owner"),
+                dataType: dataType,
+                start: try result.int64(row, "start"),
+                increment: try result.int64(row, "increment"),
+                minValue: try result.int64(row, "min_value"),
+                maxValue: try result.int64(row, "max_value"),
+                cache: try result.int64(row, "cache"),
+                cycle: try result.bool(row, "cycle"),
+                unlogged: try result.bool(row, "unlogged"),
+                lastValue: nil,
+                isCalled: false,
+                ownedBy: ownedBy,
+                isIdentity: try result.optionalString(row, "owned_kind") == "i",
+                fromExtension: try result.optionalString(row, "extension"))
+            return SequenceRow(info: info, readable: try result.bool(row, "readable"))
+        }
+    }
+
+    func readColumns(_ connection: Connection, extra: [ColumnRef]) throws -> [ColumnRow] {
+        let result = try connection.query(CatalogQueries.columns, [
+            CatalogSQL.textArray(extra.map(\.table.schema)),
+            CatalogSQL.textArray(extra.map(\.table.name)),
+            CatalogSQL.textArray(extra.map(\.column)),
+        ])
+        return try (0..<result.count).map { row in
+            let table = QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "table_name"))
+            var defaultSequence: QualifiedName?
+            if let schema = try result.optionalString(row, "default_seq_schema"),
+               let name = try result.optionalString(row, "default_seq_name") {
+                defaultSequence = QualifiedName(schema: schema, name: name)
+            }
+            var parent: QualifiedName?
+            if let schema = try result.optionalString(row, "parent_schema"),
+               let name = try result.optionalString(row, "parent_table") {
+                parent = QualifiedName(schema: schema, name: name)
+            }
+            let identity: IdentityKind? = switch try result.optionalString(row, "identity") {
+            case "a": .always
+            case "d": .byDefault
+            default: nil
+            }
+            let info = ColumnInfo(
+                ref: ColumnRef(table: table, column: try result.string(row, "column_name")),
+                dataType: try result.string(row, "data_type"),
+                notNull: try result.bool(row, "not_null"),
+                tableOwner: try result.string(row, "table_owner"),
+                defaultExpression: try result.optionalString(row, "default_expr"),
+                defaultSequence: defaultSequence,
+                identity: identity,
+                partitionOf: parent,
+                dataRead: .read)
+            return ColumnRow(
+                info: info, readable: try result.bool(row, "readable"),
+                estimatedRows: try result.double(row, "est_rows"),
+                indexed: try result.bool(row, "indexed"))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import PostgresClient
+
+/// Turns a live database into a `Snapshot`: a few bulk catalog queries in one repeatable-read,
+/// read-only transaction, then the data extremes and sequence positions in bounded batches.
+/// Nothing it cannot see aborts it: that becomes a `SnapshotWarning`.
+public struct SnapshotReader {
+    public init() {}
+
+    public func capture(_ connection: Connection, options: SnapshotOptions = SnapshotOptions()) throws -> Snapshot {
+        let version = connection.serverVersionNumber
+        guard version >= 100000 else {
+            throw SnapshotError("reseq needs PostgreSQL 10 or later; this server is \(Self.versionText(version)).")
+        }
+        var warnings: [SnapshotWarning] = []
+
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let database: DatabaseInfo
+        let sequences: [SequenceRow]
+        let columns: [ColumnRow]
+        do {
+            database = try readDatabaseInfo(connection, options: options)
+            sequences = try readSequences(connection)
+            columns = try readColumns(connection, extra: options.extraColumns)
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+
+        let (keptSequences, keptColumns) = Self.filter(sequences, columns, options: options)
+        let readColumns = try DataReader(connection: connection, options: options)
+            .read(keptColumns, warnings: &warnings)
+        let positioned = try PositionReader(connection: connection, batchSize: options.objectsPerStatement)
+            .read(keptSequences, warnings: &warnings)
+        return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings)
+    }
+
+    /// A sequence as the catalog describes it, and whether we may read its position.
+    struct SequenceRow {
+        var info: SequenceInfo
+        var readable: Bool
+    }
+
+    /// A column with what decides how its data is read.
+    struct ColumnRow {
+        var info: ColumnInfo
+        var readable: Bool
+        var estimatedRows: Double
+        var indexed: Bool
+    }
+
+    /// Applies the schema filter without ever separating a kept column from the sequence it
+    /// draws from: such sequences, and other columns drawing from kept sequences, stay in.
+    static func filter(_ sequences: [SequenceRow], _ columns: [ColumnRow], options: SnapshotOptions)
+        -> ([SequenceRow], [ColumnRow])
+    {
+        let extra = Set(options.extraColumns)
+        let firstColumns = columns.filter { options.includes(schema: $0.info.ref.table.schema) || extra.contains($0.info.ref) }
+        let usedByColumns = Set(firstColumns.compactMap(\.info.defaultSequence))
+        let firstRefs = Set(firstColumns.map(\.info.ref))
+        let keptSequences = sequences.filter { row in
+            options.includes(schema: row.info.name.schema) || usedByColumns.contains(row.info.name)
+                || row.info.ownedBy.map(firstRefs.contains) ?? false
+        }
+        let keptNames = Set(keptSequences.map(\.info.name))
+        let ownedRefs = Set(keptSequences.compactMap(\.info.ownedBy))
+        let keptColumns = columns.filter { row in
+            firstRefs.contains(row.info.ref) || ownedRefs.contains(row.info.ref)
+                || row.info.defaultSequence.map(keptNames.contains) ?? false
+        }
+        return (keptSequences, keptColumns)
+    }
+
+    static func versionText(_ number: Int) -> String {
+        number >= 100000 ? "\(number / 10000).\(number % 10000)" : "\(number / 10000).\(number / 100 % 100).\(number % 100)"
+    }
+}
