@@ -83,7 +83,7 @@ final class PlannerTests: XCTestCase {
             #"ALTER TABLE "public"."events" ALTER COLUMN "id" SET NOT NULL;"#,
             #"ALTER TABLE "public"."events" ALTER COLUMN "id" DROP DEFAULT;"#,
             #"ALTER SEQUENCE "public"."events_id_seq" RENAME TO "events_id_seq_before_reseq";"#,
-            #"ALTER TABLE "public"."events" ALTER COLUMN "id" ADD GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME "public"."events_id_seq" AS bigint INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE);"#,
+            #"ALTER TABLE "public"."events" ALTER COLUMN "id" ADD GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME "public"."events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE);"#,
             // The hand-made sequence handed out up to 60: the identity continues after it.
             #"SELECT setval('"public"."events_id_seq"'::regclass, 60, true);"#,
         ])

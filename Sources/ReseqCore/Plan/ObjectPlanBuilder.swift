@@ -219,9 +219,16 @@ struct ObjectPlanBuilder {
                 .sequence(name))
             clashing = other
         }
-        let unlogged = sequence.unlogged ? " UNLOGGED" : ""
-        add("\(alterColumn) ADD GENERATED \(kind.sql) AS IDENTITY (SEQUENCE NAME \(SQL.qualified(name)) AS \(sequence.dataType.rawValue) \(options_clause)\(unlogged));",
+        // The identity sequence takes the column's type; AS in the options is refused.
+        add("\(alterColumn) ADD GENERATED \(kind.sql) AS IDENTITY (SEQUENCE NAME \(SQL.qualified(name)) \(options_clause));",
             "restores \(ref) as GENERATED \(kind.sql) AS IDENTITY", .accessExclusive(ref.table))
+        if SequenceType(catalogName: column.dataType) != sequence.dataType {
+            add("ALTER SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue);",
+                "gives the identity sequence \(name) its source type \(sequence.dataType.rawValue)", .sequence(name))
+        }
+        if sequence.unlogged {
+            add("ALTER SEQUENCE \(SQL.qualified(name)) SET UNLOGGED;", "makes \(name) unlogged as on the source", .sequence(name))
+        }
         return clashing
     }
 

@@ -1,7 +1,7 @@
 -- reseq plan: make a on rds match a on old-ec2
 -- 5 statements for 1 object(s). Run with: psql -v ON_ERROR_STOP=1 -f FILE
 -- Each object is one transaction: it is fixed whole or not at all.
-SET lock_timeout = '5s';
+SET lock_timeout = '5000ms';
 SET standard_conforming_strings = on;
 
 -- Bill"ing; DROP TABLE x; --.seq' $$ select
