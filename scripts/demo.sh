@@ -45,8 +45,8 @@ show "reseq reconcile --source Snapshots/source.json --target-dsn \"$base dbname
 "$reseq" reconcile --source Snapshots/source.json --target-dsn "$base dbname=target"
 
 step "Reconcile --apply: apply, snapshot again, verify"
-show "reseq reconcile --source Snapshots/source.json --target-dsn \"$base dbname=target\" --apply"
-"$reseq" reconcile --source Snapshots/source.json --target-dsn "$base dbname=target" --apply
+show "reseq reconcile --source Snapshots/source.json --target-dsn \"$base dbname=target\" --apply --report Snapshots/report.html"
+"$reseq" reconcile --source Snapshots/source.json --target-dsn "$base dbname=target" --apply --report Snapshots/report.html
 
 step "Diff again"
 "$reseq" snapshot --dsn "$base dbname=target" --output Snapshots/target-after.json
@@ -56,5 +56,9 @@ echo "exit code: 0"
 
 step "The insert that failed now works"
 psql target -c "INSERT INTO django_migrations (app, name) VALUES ('links', '0003_link_owner') RETURNING id"
+step "The report for sign-off"
+show "reseq report Snapshots/source.json Snapshots/target.json --after Snapshots/target-after.json --output Snapshots/report.md"
+"$reseq" report Snapshots/source.json Snapshots/target.json --after Snapshots/target-after.json --output Snapshots/report.md
 echo
-echo "Snapshots left in Snapshots/source.json, Snapshots/target.json and Snapshots/target-after.json"
+echo "Snapshots: Snapshots/source.json, Snapshots/target.json, Snapshots/target-after.json"
+echo "Reports:   $(pwd)/Snapshots/report.html and $(pwd)/Snapshots/report.md"
