@@ -17,7 +17,7 @@ build: deps
 test: deps
 	@scripts/install-deps.sh --browser
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 demo: build
 	@scripts/demo.sh
