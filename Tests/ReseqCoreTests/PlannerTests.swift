@@ -4,17 +4,17 @@ import XCTest
 final class PlannerTests: XCTestCase {
     private typealias F = Fixtures
 
-    func testIncidentPlanGolden() {
+    func testIncidentPlanGolden() throws {
         let (source, target) = F.incident()
         let plan = Planner.plan(source: source, target: target)
         XCTAssertEqual(plan.unresolved, [])
-        assertGolden(PlanScript.render(plan, source: source.database, target: target.database), "incident-plan.sql")
+        try assertGolden(PlanScript.render(plan, source: source.database, target: target.database), named: "incident-plan.sql")
     }
 
-    func testIncidentPlanWithHeadroomGolden() {
+    func testIncidentPlanWithHeadroomGolden() throws {
         let (source, target) = F.incident()
         let plan = Planner.plan(source: source, target: target, options: .init(headroom: 1000))
-        assertGolden(PlanScript.render(plan, source: source.database, target: target.database), "incident-plan-headroom.sql")
+        try assertGolden(PlanScript.render(plan, source: source.database, target: target.database), named: "incident-plan-headroom.sql")
     }
 
     func testMatchingTargetNeedsNoSteps() {
@@ -141,7 +141,7 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(plan.unresolved.first?.consequence, "public.gone or its column id is not on the target; copy the table first.")
     }
 
-    func testHostileNamesAreQuotedEverywhere() {
+    func testHostileNamesAreQuotedEverywhere() throws {
         let schema = "Bill\"ing; DROP TABLE x; --"
         let name = "seq'\n$$ select"
         let sequence = SequenceInfo(name: F.name(schema, name), owner: "o\"wner", lastValue: 3, isCalled: true,
@@ -151,7 +151,7 @@ final class PlannerTests: XCTestCase {
         let source = Snapshot(database: F.database("a", host: "old-ec2"), sequences: [sequence], columns: [column])
         let target = Snapshot(database: F.database("a", host: "rds"), sequences: [], columns: [F.copied(column, owner: "o\"wner")])
         let script = PlanScript.render(Planner.plan(source: source, target: target), source: source.database, target: target.database)
-        assertGolden(script, "hostile-plan.sql")
+        try assertGolden(script, named: "hostile-plan.sql")
         XCTAssertTrue(script.contains(#"CREATE SEQUENCE "Bill""ing; DROP TABLE x; --"."seq'"#))
         XCTAssertTrue(script.contains(#"nextval('"Bill""ing; DROP TABLE x; --"."seq''"#))
     }
