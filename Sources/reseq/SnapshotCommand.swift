@@ -24,6 +24,8 @@ struct CaptureOptions: ParsableArguments {
         // A second session for the min/max and position reads: they cost the server per
         // relation, and two backends use two cores.
         options.openConnection = { try Connection(conninfo: dsn) }
+        let progress = ProgressLine()
+        options.progress = { phase, done, total in progress.update(done, total, label: phase) }
         return options
     }
 }
