@@ -26,6 +26,7 @@ final class ProgressLine: Sendable {
             if let label, label != state.label {
                 state.label = label
                 state.started = Date()
+                state.drawn = state.started  // no rate from a first instant: wait 0.1 s
             }
             let now = Date()
             guard done < total else {
