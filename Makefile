@@ -23,7 +23,7 @@ demo: build
 	@scripts/demo.sh
 
 bench: build
-	@scripts/bench.sh
+	@scripts/bench.sh $(BENCH_ARGS)
 
 install: build
 	install -D -m 755 .build/release/reseq $(DESTDIR)$(PREFIX)/bin/reseq

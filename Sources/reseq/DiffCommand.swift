@@ -18,8 +18,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "text or json.") var format: Format = .text
 
     func run() throws {
-        let source = try SnapshotFile.load(source)
-        let target = try SnapshotFile.load(target)
+        let (source, target) = try SnapshotFile.loadPair(source, target)
         let findings = Differ.diff(source: source, target: target)
         switch format {
         case .text: try Output.write(FindingsText.render(findings, source: source.database, target: target.database), to: nil)

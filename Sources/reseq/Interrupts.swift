@@ -29,6 +29,12 @@ final class Interrupts {
 
     var wasRequested: Bool { flag.value.load(ordering: .sequentiallyConsistent) }
 
+    /// `wasRequested` for other threads (the second apply session).
+    var check: @Sendable () -> Bool {
+        let flag = self.flag
+        return { flag.value.load(ordering: .sequentiallyConsistent) }
+    }
+
     deinit {
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)

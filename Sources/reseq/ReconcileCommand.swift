@@ -43,7 +43,8 @@ struct ReconcileCommand: ParsableCommand {
                 was taken from; reseq will not reconcile a database onto itself. Check --target-dsn.
                 """)
         }
-        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom))
+        let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
+        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom, applyingRole: role))
         for problem in plan.unresolved {
             Output.note("not planned: \(problem.object): \(problem.consequence)")
         }
@@ -55,9 +56,12 @@ struct ReconcileCommand: ParsableCommand {
             return
         }
 
-        let applier = Applier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds))
         let interrupts = Interrupts(cancelling: try connection.makeCanceller())
-        let outcomes = applier.apply(plan, on: connection, shouldStop: { interrupts.wasRequested })
+        let progress = ProgressLine(label: "applying")
+        let outcomes = ParallelApplier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds))
+            .apply(plan, on: connection, second: options.openConnection, shouldStop: interrupts.check,
+                   progress: { done, total in progress.update(done, total) })
+        progress.finish()
         if interrupts.wasRequested {
             try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved, verification: nil), to: nil)
             Output.note("interrupted: the running transaction was rolled back; run reconcile again to finish.")

@@ -86,10 +86,12 @@ public struct Applier {
             try connection.execute("SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))")
             for (object, steps) in batch {
                 if shouldStop() { throw Stop(reason: "interrupted") }
-                try connection.execute("SAVEPOINT reseq_object")
                 do {
-                    for step in steps { try connection.execute(step.sql) }
-                    try connection.execute("RELEASE SAVEPOINT reseq_object")
+                    // One round trip per object: the savepoint, its statements and the release
+                    // as one multi-statement string. The server stops at the first error, so
+                    // the object is still applied whole or not at all.
+                    try connection.execute((["SAVEPOINT reseq_object;"] + steps.map(\.sql)
+                        + ["RELEASE SAVEPOINT reseq_object;"]).joined(separator: "\n"))
                     done.append(object)
                 } catch let error as PostgresError where !isFatal(error) {
                     try connection.execute("ROLLBACK TO SAVEPOINT reseq_object")

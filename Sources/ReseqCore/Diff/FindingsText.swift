@@ -17,9 +17,16 @@ public enum FindingsText {
             if finding.sourceValue != nil || finding.targetValue != nil {
                 line += " [source: \(finding.sourceValue ?? "-"); target: \(finding.targetValue ?? "-")]"
             }
-            lines.append(line.split(whereSeparator: \.isNewline).joined(separator: " "))
+            lines.append(oneLine(line))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Newlines (in names, say) become spaces. Plain ASCII without line breaks, nearly every
+    /// line, skips the Character-by-Character split: that was a fifth of `diff` at 10,000 findings.
+    static func oneLine(_ line: String) -> String {
+        if line.utf8.allSatisfy({ $0 < 0x80 && !(0x0A...0x0D).contains($0) }) { return line }
+        return line.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     public static func json(_ findings: [Finding]) throws -> String {

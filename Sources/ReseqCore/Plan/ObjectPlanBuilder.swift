@@ -159,7 +159,7 @@ struct ObjectPlanBuilder {
                 table: owner.table))
         }
         // OWNED BY needs the sequence and the table to have the same owner.
-        if existing?.owner != ownerColumn.tableOwner {
+        if (existing.map(\.owner) ?? options.applyingRole) != ownerColumn.tableOwner {
             add("ALTER SEQUENCE \(SQL.qualified(name)) OWNER TO \(SQL.identifier(ownerColumn.tableOwner));",
                 "gives \(name) the owner of \(owner.table), which OWNED BY requires", .sequence(name))
         }

@@ -5,13 +5,28 @@ import PostgresClient
 /// statement each, full scans one table per statement, all under `statement_timeout` and in
 /// read-only transactions of a bounded number of tables. Each statement runs in a savepoint so
 /// that a timeout or refusal costs only its own columns.
-struct DataReader {
-    var connection: Connection
+struct DataReader: Sendable {
     var options: SnapshotOptions
+
+    /// The columns as the catalog describes them (data not yet read), the warnings known
+    /// before reading, and the transactions to run: each a list of (table, columns, scan).
+    struct Work: Sendable {
+        var columns: [ColumnInfo]
+        var warnings: [SnapshotWarning]
+        var transactions: [[Unit]]
+    }
+
+    struct Unit: Sendable {
+        var table: QualifiedName
+        var indices: [Int]
+        var scan: Bool
+    }
 
     private static let integerTypes: Set<String> = ["smallint", "integer", "bigint"]
 
-    func read(_ rows: [SnapshotReader.ColumnRow], warnings: inout [SnapshotWarning]) throws -> [ColumnInfo] {
+    /// Decides how each column is read, without touching the database.
+    func plan(_ rows: [SnapshotReader.ColumnRow]) -> Work {
+        var warnings: [SnapshotWarning] = []
         var columns = rows.map(\.info)
         var cheap: [Int] = []
         var scans: [QualifiedName: [Int]] = [:]
@@ -37,47 +52,57 @@ struct DataReader {
         }
 
         // Group by table so that a transaction touches a bounded number of tables.
-        var units: [(table: QualifiedName, indices: [Int], scan: Bool)] = []
+        var units: [Unit] = []
         for (table, indices) in Dictionary(grouping: cheap, by: { columns[$0].ref.table }) {
-            units.append((table, indices, false))
+            units.append(Unit(table: table, indices: indices, scan: false))
         }
-        units += scans.map { ($0.key, $0.value, true) }
+        units += scans.map { Unit(table: $0.key, indices: $0.value, scan: true) }
         units.sort { $0.table < $1.table }
-
         let perTransaction = max(1, options.tablesPerTransaction)
-        for start in stride(from: 0, to: units.count, by: perTransaction) {
-            let group = units[start..<min(start + perTransaction, units.count)]
-            try connection.execute("BEGIN READ ONLY")
-            do {
-                let milliseconds = max(1, Int(options.readTimeout * 1000))
-                try connection.execute("SET LOCAL statement_timeout = \(milliseconds)")
-                let cheapIndices = group.filter { !$0.scan }.flatMap(\.indices)
-                for chunk in stride(from: 0, to: cheapIndices.count, by: max(1, options.objectsPerStatement)) {
-                    let slice = Array(cheapIndices[chunk..<min(chunk + max(1, options.objectsPerStatement), cheapIndices.count)])
-                    if try !attempt(slice, into: &columns, warnings: &warnings, report: false) {
-                        for index in slice { _ = try attempt([index], into: &columns, warnings: &warnings, report: true) }
-                    }
-                }
-                for unit in group where unit.scan {
-                    _ = try attempt(unit.indices, into: &columns, warnings: &warnings, report: true)
-                }
-                try connection.execute("COMMIT")
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
+        let transactions = stride(from: 0, to: units.count, by: perTransaction).map {
+            Array(units[$0..<min($0 + perTransaction, units.count)])
         }
-        return columns
+        return Work(columns: columns, warnings: warnings, transactions: transactions)
+    }
+
+    /// Runs one read-only transaction of `plan`'s; returns the columns it read (by index) and
+    /// its warnings. `columns` is the plan's array; only the group's entries are changed.
+    func read(_ group: [Unit], columns: [ColumnInfo], on connection: Connection) throws
+        -> (columns: [(Int, ColumnInfo)], warnings: [SnapshotWarning])
+    {
+        var columns = columns
+        var warnings: [SnapshotWarning] = []
+        try connection.execute("BEGIN READ ONLY")
+        do {
+            let milliseconds = max(1, Int(options.readTimeout * 1000))
+            try connection.execute("SET LOCAL statement_timeout = \(milliseconds)")
+            let cheapIndices = group.filter { !$0.scan }.flatMap(\.indices)
+            for chunk in stride(from: 0, to: cheapIndices.count, by: max(1, options.objectsPerStatement)) {
+                let slice = Array(cheapIndices[chunk..<min(chunk + max(1, options.objectsPerStatement), cheapIndices.count)])
+                if try !attempt(slice, into: &columns, warnings: &warnings, report: false, on: connection) {
+                    for index in slice { _ = try attempt([index], into: &columns, warnings: &warnings, report: true, on: connection) }
+                }
+            }
+            for unit in group where unit.scan {
+                _ = try attempt(unit.indices, into: &columns, warnings: &warnings, report: true, on: connection)
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+        return (group.flatMap(\.indices).map { ($0, columns[$0]) }, warnings)
     }
 
     /// Runs one read statement in a savepoint. On a server error either records the outcome on
     /// the columns (`report`) or returns false so the caller can retry column by column.
     private func attempt(
-        _ indices: [Int], into columns: inout [ColumnInfo], warnings: inout [SnapshotWarning], report: Bool
+        _ indices: [Int], into columns: inout [ColumnInfo], warnings: inout [SnapshotWarning], report: Bool,
+        on connection: Connection
     ) throws -> Bool {
         try connection.execute("SAVEPOINT reseq_read")
         do {
-            try readExtremes(indices, into: &columns)
+            try readExtremes(indices, into: &columns, on: connection)
             try connection.execute("RELEASE SAVEPOINT reseq_read")
             return true
         } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
@@ -101,7 +126,7 @@ struct DataReader {
 
     /// One statement: a `UNION ALL` arm per column, or (several columns of one table) a single
     /// scan returning every extreme at once.
-    private func readExtremes(_ indices: [Int], into columns: inout [ColumnInfo]) throws {
+    private func readExtremes(_ indices: [Int], into columns: inout [ColumnInfo], on connection: Connection) throws {
         let tables = Set(indices.map { columns[$0].ref.table })
         let arms: [String]
         if tables.count == 1, indices.count > 1, let table = tables.first {

@@ -1,49 +1,86 @@
 import PostgresClient
 
-/// Reads `last_value, is_called` from each sequence relation (pg_sequences hides last_value
-/// when is_called is false), many sequences per statement. Each statement is its own
-/// transaction, so locks on thousands of sequences are never held at once.
-struct PositionReader {
-    var connection: Connection
+/// Reads `last_value, is_called` of each sequence, many sequences per statement. Each
+/// statement is its own transaction, so locks on thousands of sequences are never held at once.
+struct PositionReader: Sendable {
     var batchSize: Int
 
-    func read(_ rows: [SnapshotReader.SequenceRow], warnings: inout [SnapshotWarning]) throws -> [SequenceInfo] {
-        var result = rows.map(\.info)
+    /// The warnings known before reading, and the batches to read (indices into `rows`).
+    func plan(_ rows: [SnapshotReader.SequenceRow]) -> (warnings: [SnapshotWarning], batches: [[Int]]) {
+        var warnings: [SnapshotWarning] = []
         for row in rows where !row.readable {
             warnings.append(SnapshotWarning(
                 object: row.info.name.description,
                 message: "position not read: the role lacks SELECT on the sequence; GRANT SELECT ON SEQUENCE \(CatalogSQL.qualified(row.info.name)) TO the snapshot role"))
         }
-        let readable = result.indices.filter { rows[$0].readable }
-        for start in stride(from: 0, to: readable.count, by: max(1, batchSize)) {
-            let batch = Array(readable[start..<min(start + max(1, batchSize), readable.count)])
-            do {
-                try readBatch(batch, into: &result)
-            } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
-                // One bad sequence (dropped meanwhile, privilege changed) must not hide the rest.
-                for index in batch {
-                    do {
-                        try readBatch([index], into: &result)
-                    } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
-                        warnings.append(SnapshotWarning(
-                            object: result[index].name.description, message: "position not read: \(error.message)"))
-                    }
+        let readable = rows.indices.filter { rows[$0].readable }
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: readable.count, by: size).map {
+            Array(readable[$0..<min($0 + size, readable.count)])
+        }
+        return (warnings, batches)
+    }
+
+    /// Reads one batch: (index, last_value, is_called) for each sequence read, and warnings.
+    func read(_ batch: [Int], rows: [SnapshotReader.SequenceRow], on connection: Connection) throws
+        -> (positions: [(Int, Int64, Bool)], warnings: [SnapshotWarning])
+    {
+        var positions: [(Int, Int64, Bool)] = []
+        var warnings: [SnapshotWarning] = []
+        // pg_sequence_last_value(oid) needs no statement per sequence to parse and plan: about
+        // twice as fast as selecting from each. It returns NULL when is_called is false; only
+        // those sequences (few: never used) are read from their relations.
+        var direct = batch
+        do {
+            let result = try connection.query("""
+                SELECT x.k::int AS k, pg_sequence_last_value(x.seq) AS last_value
+                FROM unnest($1::oid[]) WITH ORDINALITY AS x(seq, k)
+                """, [CatalogSQL.textArray(batch.map { rows[$0].oid })])
+            direct = []
+            for row in 0..<result.count {
+                let key = try result.int(row, "k") - 1
+                guard batch.indices.contains(key) else { continue }
+                if let value = try result.optionalInt64(row, "last_value") {
+                    positions.append((batch[key], value, true))
+                } else {
+                    direct.append(batch[key])
+                }
+            }
+        } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
+            direct = batch  // a sequence dropped meanwhile: read one by one below
+        }
+        guard !direct.isEmpty else { return (positions, warnings) }
+        do {
+            positions += try readDirect(direct, rows: rows, on: connection)
+        } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
+            // One bad sequence (dropped meanwhile, privilege changed) must not hide the rest.
+            for index in direct {
+                do {
+                    positions += try readDirect([index], rows: rows, on: connection)
+                } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
+                    warnings.append(SnapshotWarning(
+                        object: rows[index].info.name.description, message: "position not read: \(error.message)"))
                 }
             }
         }
-        return result
+        return (positions, warnings)
     }
 
-    private func readBatch(_ indices: [Int], into sequences: inout [SequenceInfo]) throws {
+    /// `last_value, is_called` from the sequence relations themselves (pg_sequences hides
+    /// last_value when is_called is false).
+    private func readDirect(_ indices: [Int], rows: [SnapshotReader.SequenceRow], on connection: Connection) throws
+        -> [(Int, Int64, Bool)]
+    {
         let sql = indices.enumerated().map { key, index in
-            "SELECT \(key) AS k, last_value, is_called FROM \(CatalogSQL.qualified(sequences[index].name))"
+            "SELECT \(key) AS k, last_value, is_called FROM \(CatalogSQL.qualified(rows[index].info.name))"
         }.joined(separator: " UNION ALL ")
-        let rows = try connection.query(sql)
-        for row in 0..<rows.count {
-            let key = try rows.int(row, "k")
+        let result = try connection.query(sql)
+        var positions: [(Int, Int64, Bool)] = []
+        for row in 0..<result.count {
+            let key = try result.int(row, "k")
             guard indices.indices.contains(key) else { continue }
-            sequences[indices[key]].lastValue = try rows.int64(row, "last_value")
-            sequences[indices[key]].isCalled = try rows.bool(row, "is_called")
+            positions.append((indices[key], try result.int64(row, "last_value"), try result.bool(row, "is_called")))
         }
+        return positions
     }
 }

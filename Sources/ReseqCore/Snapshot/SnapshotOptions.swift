@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// What a snapshot covers and how careful its data reads are.
 public struct SnapshotOptions: Sendable {
@@ -29,6 +30,11 @@ public struct SnapshotOptions: Sendable {
     /// Shown in the snapshot; `nil` takes what the connection reports. Never a password.
     public var host: String?
     public var port: String?
+    /// Opens a second connection to the same database for the data and position reads, which
+    /// then run on two backends at once. `nil`: everything on the snapshot's connection.
+    public var openConnection: (@Sendable () throws -> Connection)?
+    /// Called (from any thread) as the data phase goes: phase, objects done, objects in all.
+    public var progress: (@Sendable (String, Int, Int) -> Void)?
 
     public init(
         schemas: [String] = [], excludeSchemas: [String] = [], extraColumns: [ColumnRef] = [],

@@ -59,7 +59,7 @@ extension SnapshotReader {
                 ownedBy: ownedBy,
                 isIdentity: try result.optionalString(row, "owned_kind") == "i",
                 fromExtension: try result.optionalString(row, "extension"))
-            return SequenceRow(info: info, readable: try result.bool(row, "readable"))
+            return SequenceRow(info: info, readable: try result.bool(row, "readable"), oid: try result.string(row, "oid"))
         }
     }
 

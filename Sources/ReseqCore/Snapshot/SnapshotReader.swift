@@ -29,21 +29,20 @@ public struct SnapshotReader {
         }
 
         let (keptSequences, keptColumns) = Self.filter(sequences, columns, options: options)
-        let readColumns = try DataReader(connection: connection, options: options)
-            .read(keptColumns, warnings: &warnings)
-        let positioned = try PositionReader(connection: connection, batchSize: options.objectsPerStatement)
-            .read(keptSequences, warnings: &warnings)
+        let (positioned, readColumns) = try readData(keptSequences, keptColumns, connection, options, &warnings)
         return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings)
     }
 
     /// A sequence as the catalog describes it, and whether we may read its position.
-    struct SequenceRow {
+    struct SequenceRow: Sendable {
         var info: SequenceInfo
         var readable: Bool
+        /// The relation's oid, for pg_sequence_last_value.
+        var oid: String
     }
 
     /// A column with what decides how its data is read.
-    struct ColumnRow {
+    struct ColumnRow: Sendable {
         var info: ColumnInfo
         var readable: Bool
         var estimatedRows: Double

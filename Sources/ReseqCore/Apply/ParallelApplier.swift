@@ -1,0 +1,100 @@
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// Runs a plan on two connections at once: the DDL of an apply is per-table work on the
+/// server, so two backends on two cores take about half the time. Objects that could lock
+/// the same table or sequence never run on both: the plan is split by connected groups of
+/// schemas (every schema an object locks something in joins its group), so the two sessions
+/// can neither wait on nor deadlock with each other. Each half runs through `Applier`
+/// unchanged: bounded transactions, a savepoint per object, lock retries.
+public struct ParallelApplier: Sendable {
+    public var options: Applier.Options
+
+    public init(options: Applier.Options = Applier.Options()) {
+        self.options = options
+    }
+
+    /// Applies the plan, on `second()` too when it opens; outcomes in plan order.
+    /// `shouldStop` is polled by both halves before each object.
+    public func apply(
+        _ plan: Plan, on connection: Connection, second: (@Sendable () throws -> Connection)?,
+        shouldStop: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) -> [ApplyOutcome] {
+        let parts = Self.split(plan)
+        let total = plan.objects.count
+        let done = Mutex<[Int]>([0, 0])
+        let options = options
+        @Sendable func run(_ part: Int, on connection: Connection) -> [ApplyOutcome] {
+            // Losing the last commits in a server crash costs nothing here: a re-run plans
+            // from what the target then holds and converges. So no wait for the WAL flush.
+            try? connection.execute("SET synchronous_commit = off")
+            let applier = Applier(options: options, progress: { count, _ in
+                let sum = done.withLock { $0[part] = count; return $0[0] + $0[1] }
+                progress(sum, total)
+            })
+            return applier.apply(parts[part], on: connection, shouldStop: shouldStop)
+        }
+
+        let helperOutcomes = Mutex<[ApplyOutcome]?>(nil)
+        let helperDone = DispatchSemaphore(value: 0)
+        if let second, !parts[1].steps.isEmpty {
+            Thread {
+                if let connection = try? second() { helperOutcomes.withLock { $0 = run(1, on: connection) } }
+                helperDone.signal()
+            }.start()
+        } else {
+            helperDone.signal()
+        }
+        var outcomes = run(0, on: connection)
+        helperDone.wait()
+        // No second connection: the second half runs here, after the first.
+        outcomes += helperOutcomes.withLock { $0 } ?? run(1, on: connection)
+        let byObject = Dictionary(outcomes.map { ($0.object, $0) }, uniquingKeysWith: { first, _ in first })
+        return plan.objects.compactMap { byObject[$0.object] }
+    }
+
+    /// Two plans whose objects lock nothing in common, about equal in statements, each in
+    /// plan order.
+    static func split(_ plan: Plan) -> [Plan] {
+        let objects = plan.objects
+        // Union-find over schemas: an object joins the schemas of everything it locks.
+        var parent: [String: String] = [:]
+        func root(_ key: String) -> String {
+            var key = key
+            while let next = parent[key], next != key { key = next }
+            return key
+        }
+        func keys(_ object: (object: String, steps: [Step])) -> [String] {
+            let schemas = object.steps.compactMap { step -> String? in
+                switch step.lock {
+                case .sequence(let name), .accessExclusive(let name): return "s:" + name.schema
+                case .none: return nil
+                }
+            }
+            return schemas.isEmpty ? ["o:" + object.object] : schemas
+        }
+        for object in objects {
+            let keys = keys(object)
+            for key in keys where parent[key] == nil { parent[key] = key }
+            let first = root(keys[0])
+            for key in keys.dropFirst() { parent[root(key)] = first }
+        }
+        var weight: [String: Int] = [:]
+        for object in objects { weight[root(keys(object)[0]), default: 0] += object.steps.count }
+        // Heaviest groups first, each to the lighter half.
+        var side: [String: Int] = [:]
+        var load = [0, 0]
+        for (group, steps) in weight.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }) {
+            let half = load[0] <= load[1] ? 0 : 1
+            side[group] = half
+            load[half] += steps
+        }
+        var halves = [Plan(steps: [], unresolved: []), Plan(steps: [], unresolved: [])]
+        for object in objects {
+            halves[side[root(keys(object)[0])] ?? 0].steps += object.steps
+        }
+        return halves
+    }
+}

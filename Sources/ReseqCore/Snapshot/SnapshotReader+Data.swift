@@ -1,0 +1,65 @@
+import PostgresClient
+
+extension SnapshotReader {
+    /// One unit of the data phase: a read-only transaction of min/max reads, or a statement
+    /// of sequence positions.
+    enum ReadOutput: Sendable {
+        case columns([(Int, ColumnInfo)], [SnapshotWarning])
+        case positions([(Int, Int64, Bool)], [SnapshotWarning])
+    }
+
+    /// Reads the data extremes and the sequence positions, as `ParallelReads` jobs over the
+    /// snapshot's connection and (when `options.openConnection` is set) a second one.
+    func readData(
+        _ sequences: [SequenceRow], _ columns: [ColumnRow], _ connection: Connection,
+        _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning]
+    ) throws -> ([SequenceInfo], [ColumnInfo]) {
+        let data = DataReader(options: options)
+        let work = data.plan(columns)
+        let positions = PositionReader(batchSize: options.objectsPerStatement)
+        let (positionWarnings, batches) = positions.plan(sequences)
+        let planned = work.columns
+        var jobs: [ParallelReads<ReadOutput>.Job] = []
+        var objects: [Int] = []  // objects per job, for progress
+        for group in work.transactions {
+            jobs.append { connection in
+                let (read, warnings) = try data.read(group, columns: planned, on: connection)
+                return .columns(read, warnings)
+            }
+            objects.append(group.reduce(0) { $0 + $1.indices.count })
+        }
+        for batch in batches {
+            jobs.append { connection in
+                let (read, warnings) = try positions.read(batch, rows: sequences, on: connection)
+                return .positions(read, warnings)
+            }
+            objects.append(batch.count)
+        }
+        let total = objects.reduce(0, +)
+        let progress = options.progress
+        let outputs = try ParallelReads.run(
+            jobs, on: connection, second: options.openConnection,
+            progress: { done in progress?("reading max(id) and sequence positions", done, total) },
+            weights: objects)
+
+        var result = sequences.map(\.info)
+        var read = work.columns
+        warnings += work.warnings
+        var laterWarnings: [SnapshotWarning] = []
+        for output in outputs {
+            switch output {
+            case .columns(let columns, let found):
+                for (index, column) in columns { read[index] = column }
+                warnings += found
+            case .positions(let positions, let found):
+                for (index, value, called) in positions {
+                    result[index].lastValue = value
+                    result[index].isCalled = called
+                }
+                laterWarnings += found
+            }
+        }
+        warnings += positionWarnings + laterWarnings
+        return (result, read)
+    }
+}

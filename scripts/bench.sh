@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The benchmark (not a test): reseq against the reference tools on a synthetic
+# schema-per-tenant database at 1,000 and 10,000 tables (and 50,000 with --with-50k or
+# BENCH_50K=1), on a throwaway cluster with PostgreSQL's default settings (fsync off, which
+# only spares the disk). Each figure is the median of BENCH_RUNS runs (default 3). The machine
+# is noisy: compare the ratios, not the absolute times.
+#   reseq snapshot           vs  pg_dump --schema-only of the same database
+#   reseq reconcile --apply  vs  psql replaying the restoring SQL, 500 objects a transaction,
+#                                each on a fresh copy of the same DMS-style target
+#   reseq diff of the 10k source and target snapshots; peak memory of every reseq run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reseq=$(pwd)/${RESEQ:-.build/release/reseq}
+runs=${BENCH_RUNS:-3}
+sizes=(1000 10000)
+[ "${1:-}" = "--with-50k" ] || [ "${BENCH_50K:-0}" = 1 ] && sizes+=(50000)
+
+if [ ! -x /usr/bin/time ]; then  # GNU time for the peak RSS (%M)
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+
+dir=$(mktemp -d /tmp/reseq-bench.XXXXXX)
+trap 'scripts/pg-cluster.sh stop "$dir"' EXIT
+base=$(scripts/pg-cluster.sh start "$dir")
+work="$dir/work"; mkdir -p "$work"; chmod 755 "$dir"
+psql() { PGOPTIONS="-c client_min_messages=warning" command psql -X -q -v ON_ERROR_STOP=1 "$base dbname=$1" "${@:2}"; }
+note() { printf '%s\n' "$*" >&2; }
+
+# timed NAME CMD...: runs CMD, appends "seconds peak_kB" to $work/NAME. Fails loudly.
+timed() {
+  local name=$1; shift
+  /usr/bin/time -o "$work/t" -f '%e %M' "$@" >"$work/out" 2>"$work/err" || {
+    note "failed: $*"; tail -5 "$work/err" >&2; exit 1; }
+  cat "$work/t" >>"$work/$name"
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+seconds() { cut -d' ' -f1 "$work/$1" | median; }
+peak_mb() { cut -d' ' -f2 "$work/$1" | sort -n | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+fresh() { psql postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE $2 STRATEGY FILE_COPY"; }
+
+rows=()
+row() { rows+=("$(printf '%-26s %6s %9s %11s %7s %8s %-5s %8s' "$@")"); }
+judge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "pass" : "FAIL" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+for n in "${sizes[@]}"; do
+  note "== $n tables: generating the source and the DMS-style target"
+  psql postgres -c "CREATE DATABASE src_$n" -c "CREATE DATABASE dms_$n"
+  psql "src_$n" -v n="$n" -f scripts/bench-generate.sql
+  psql "dms_$n" -v n="$n" -f scripts/bench-generate.sql
+  psql "dms_$n" -f scripts/dms-copy.sql
+  psql "src_$n" -At -f scripts/bench-reference.sql >"$work/reference-$n.sql"
+  sequences=$(psql "src_$n" -At -c "SELECT count(*) FROM pg_sequences")
+
+  note "== $n tables ($sequences sequences): snapshot vs pg_dump --schema-only, $runs runs"
+  for _ in $(seq "$runs"); do
+    timed "snap-$n" "$reseq" snapshot --dsn "$base dbname=src_$n" --output "$work/src-$n.json"
+    timed "dump-$n" pg_dump --schema-only --dbname "$base dbname=src_$n" --file /dev/null
+  done
+
+  note "== $n tables: reconcile --apply vs psql replay, each on a fresh DMS copy, $runs runs"
+  for i in $(seq "$runs"); do
+    fresh "ref_$n" "dms_$n"
+    timed "ref-$n" "$(command -v psql)" -X -q -v ON_ERROR_STOP=1 "$base dbname=ref_$n" -f "$work/reference-$n.sql"
+    fresh "app_$n" "dms_$n"
+    timed "rec-$n" "$reseq" reconcile --source "$work/src-$n.json" --target-dsn "$base dbname=app_$n" --apply
+  done
+  # The reference must do the same job: its result must pass reseq's own verification.
+  "$reseq" snapshot --dsn "$base dbname=ref_$n" --output "$work/ref-$n.json" 2>/dev/null
+  "$reseq" diff "$work/src-$n.json" "$work/ref-$n.json" >/dev/null || { note "the reference SQL did not restore everything"; exit 1; }
+  psql postgres -c "DROP DATABASE ref_$n" -c "DROP DATABASE app_$n"
+
+  snap=$(seconds "snap-$n"); dump=$(seconds "dump-$n"); rec=$(seconds "rec-$n"); ref=$(seconds "ref-$n")
+  snap_target=-; rec_target=-; snap_ok=-; rec_ok=-
+  if [ "$n" = 10000 ]; then
+    snap_target="<= 0.50"; snap_ok=$(judge "$(ratio "$snap" "$dump")" 0.5)
+    rec_target="<= 1.00"; rec_ok=$(judge "$(ratio "$rec" "$ref")" 1.0)
+    snap10=$snap; rec10=$rec
+  fi
+  if [ "$n" = 50000 ]; then
+    snap_target="<=5.5x10k"; snap_ok=$(judge "$snap" "$(awk -v t="$snap10" 'BEGIN { print t * 5.5 }')")
+    rec_target="<=5.5x10k"; rec_ok=$(judge "$rec" "$(awk -v t="$rec10" 'BEGIN { print t * 5.5 }')")
+  fi
+  row "snapshot / pg_dump -s" "$n" "$snap" "$dump" "$(ratio "$snap" "$dump")" "$snap_target" "$snap_ok" "$(peak_mb "snap-$n")"
+  row "reconcile --apply / psql" "$n" "$rec" "$ref" "$(ratio "$rec" "$ref")" "$rec_target" "$rec_ok" "$(peak_mb "rec-$n")"
+
+  if [ "$n" = 10000 ]; then
+    note "== 10000 tables: diff of the source and DMS target snapshots, $runs runs"
+    "$reseq" snapshot --dsn "$base dbname=dms_$n" --output "$work/dms-$n.json" 2>/dev/null
+    for _ in $(seq "$runs"); do
+      /usr/bin/time -q -o "$work/t" -f '%e %M' "$reseq" diff "$work/src-$n.json" "$work/dms-$n.json" >/dev/null || true
+      cat "$work/t" >>"$work/diff-$n"
+    done
+    diff_s=$(seconds "diff-$n")
+    row "diff" "$n" "$diff_s" - - "< 0.2 s" "$(judge "$diff_s" 0.2)" "$(peak_mb "diff-$n")"
+    peak=$(peak_mb "snap-$n")
+    row "snapshot peak memory" "$n" - - - "< 150 MB" "$(judge "$peak" 150)" "$peak"
+  fi
+  psql postgres -c "DROP DATABASE src_$n" -c "DROP DATABASE dms_$n"
+done
+
+echo
+echo "reseq benchmark: medians of $runs runs; PostgreSQL $(psql postgres -At -c 'SHOW server_version'), max_locks_per_transaction $(psql postgres -At -c 'SHOW max_locks_per_transaction'), $(nproc) cores"
+printf '%-26s %6s %9s %11s %7s %8s %-5s %8s\n' work N "reseq s" "reference s" ratio target ok "peak MB"
+printf '%s\n' "${rows[@]}"
+! printf '%s\n' "${rows[@]}" | grep -q FAIL
