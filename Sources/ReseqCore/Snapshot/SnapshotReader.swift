@@ -18,18 +18,22 @@ public struct SnapshotReader {
         let database: DatabaseInfo
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
+        var early: EarlyPositions?
         do {
             database = try readDatabaseInfo(connection, options: options)
             sequences = try readSequences(connection)
+            early = EarlyPositions.start(sequences, batchSize: options.objectsPerStatement, open: options.openConnection)
             columns = try readColumns(connection, extra: options.extraColumns)
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
+            _ = early?.wait()
             throw error
         }
 
         let (keptSequences, keptColumns) = Self.filter(sequences, columns, options: options)
-        let (positioned, readColumns) = try readData(keptSequences, keptColumns, connection, options, &warnings)
+        let (positioned, readColumns) = try readData(
+            keptSequences, keptColumns, connection, options, &warnings, known: early?.wait())
         return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings)
     }
 
