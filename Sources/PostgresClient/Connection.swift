@@ -15,7 +15,7 @@ public final class Connection {
             throw PostgresError(kind: .connection, message: "out of memory", target: target)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Connection.errorMessage(connection)
+            let message = ConnInfo.scrub(Connection.errorMessage(connection), conninfo: conninfo)
             PQfinish(connection)  // libpq allocates the PGconn even when connecting fails
             throw PostgresError(
                 kind: .connection, sqlState: .sqlClientUnableToEstablishSQLConnection,
