@@ -11,7 +11,12 @@ struct SnapshotValidator {
             }
             try checkName(sequence.name, "sequences[\(index)].name")
             try checkIdentifier(sequence.owner, "sequences[\(index)].owner")
-            if let owned = sequence.ownedBy { try checkColumn(owned, "sequences[\(index)].ownedBy") }
+            if let owned = sequence.ownedBy {
+                try checkColumn(owned, "sequences[\(index)].ownedBy")
+                guard owned.table.schema == sequence.name.schema else {
+                    throw fail("ownedBy", "\(owned) is not in the sequence's schema; PostgreSQL links a sequence only to a table in the same schema")
+                }
+            }
             guard seen.insert(sequence.name).inserted else {
                 throw fail("name", "duplicate sequence name")
             }
