@@ -67,7 +67,7 @@ public enum ConnInfo {
                 break
             }
             let inner = String(rest[afterOpen..<close])
-            out += keywords.contains(inner) || !conninfo.contains(inner) || inner.isEmpty ? "\"\(inner)\"" : "\"…\""
+            out += keywords.contains(inner) || !conninfo.contains(inner) || inner.count <= 1 ? "\"\(inner)\"" : "\"…\""
             rest = rest[rest.index(after: close)...]
         }
         out += rest
