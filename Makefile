@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all build deps test demo bench install clean
+.PHONY: all build deps test fuzz demo bench install clean
 
 all: build
 
@@ -18,6 +18,14 @@ test: deps
 	@scripts/install-deps.sh --browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+
+# The fuzz run of `make test`, longer: FUZZ_SECONDS of each property, from a random seed
+# (printed; replay a failure with RESEQ_FUZZ_SEED=<seed>).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	$(SWIFT) build --build-tests
+	RESEQ_FUZZ_SECONDS=$(FUZZ_SECONDS) RESEQ_FUZZ_SEED=$${RESEQ_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} \
+		$(SWIFT) test --skip-build --filter FuzzTests
 
 demo: build
 	@scripts/demo.sh

@@ -1,4 +1,5 @@
 internal import CLibPQ
+import Foundation
 
 /// Reading connection strings the way libpq does (`PQconninfoParse`), never by hand.
 public enum ConnInfo {
@@ -39,6 +40,61 @@ public enum ConnInfo {
             .joined(separator: " ")
     }
 
+    /// libpq's message about `conninfo` with every secret taken out. libpq quotes pieces of a
+    /// string it cannot parse back (a malformed URI is echoed whole, password included), so
+    /// then every quoted piece of the string that is not a keyword is hidden; when it parses,
+    /// the password and sslpassword values (and `PGPASSWORD`) are hidden wherever they appear.
+    public static func scrub(_ message: String, conninfo: String) -> String {
+        var secrets = envSecrets()
+        guard let options = try? parse(conninfo) else {
+            return mask(scrubUnparsed(message, conninfo: conninfo), secrets)
+        }
+        secrets += options.values.filter { $0.secret && !$0.value.isEmpty }.map(\.value)
+        return mask(message, secrets)
+    }
+
+    /// Hides every quoted piece of a message about a string libpq could not parse that comes
+    /// from the string itself and is not a keyword.
+    private static func scrubUnparsed(_ message: String, conninfo: String) -> String {
+        let keywords = Set(defaultKeywords())
+        var out = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "\"") {
+            out += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            guard let close = rest[afterOpen...].firstIndex(of: "\"") else {
+                rest = rest[open...]
+                break
+            }
+            let inner = String(rest[afterOpen..<close])
+            out += keywords.contains(inner) || !conninfo.contains(inner) || inner.count <= 1 ? "\"\(inner)\"" : "\"…\""
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
+    }
+
+    private static func mask(_ text: String, _ secrets: [String]) -> String {
+        secrets.sorted { $0.count > $1.count }.reduce(text) { $0.replacingOccurrences(of: $1, with: "********") }
+    }
+
+    private static func envSecrets() -> [String] {
+        guard let value = getenv("PGPASSWORD").map({ String(cString: $0) }), !value.isEmpty else { return [] }
+        return [value]
+    }
+
+    private static func defaultKeywords() -> [String] {
+        guard let options = PQconndefaults() else { return [] }
+        defer { PQconninfoFree(options) }
+        var result: [String] = []
+        var index = 0
+        while let keyword = options[index].keyword {
+            result.append(String(cString: keyword))
+            index += 1
+        }
+        return result
+    }
+
     /// `host:port/database` for error messages.
     static func target(_ conninfo: String) -> String {
         guard let parts = try? describe(conninfo) else { return "the server" }
@@ -73,7 +129,7 @@ public enum ConnInfo {
                 message = String(cString: errorMessage).trimmingTrailingNewlines()
                 PQfreemem(errorMessage)
             }
-            throw PostgresError(kind: .connection, message: "invalid connection string: \(message)", target: "the server")
+            throw PostgresError(kind: .connection, message: "invalid connection string: \(mask(scrubUnparsed(message, conninfo: conninfo), envSecrets()))", target: "the server")
         }
         defer { PQconninfoFree(options) }
         var result: [String: Option] = [:]

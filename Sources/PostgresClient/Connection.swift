@@ -15,7 +15,7 @@ public final class Connection {
             throw PostgresError(kind: .connection, message: "out of memory", target: target)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Connection.errorMessage(connection)
+            let message = ConnInfo.scrub(Connection.errorMessage(connection), conninfo: conninfo)
             PQfinish(connection)  // libpq allocates the PGconn even when connecting fails
             throw PostgresError(
                 kind: .connection, sqlState: .sqlClientUnableToEstablishSQLConnection,
@@ -81,6 +81,38 @@ public final class Connection {
     public func execute(_ sql: String) throws {
         let connection = try open(sql)
         _ = try consume(PQexec(connection, sql), connection: connection, sql: sql)
+    }
+
+    /// Runs statements in one round trip, in order, stopping at the first that fails. The
+    /// error's `statementIndex` says which one failed (0-based); none after it ran.
+    public func executeBatch(_ statements: [String]) throws {
+        let sql = statements.map { $0.hasSuffix(";") ? $0 : $0 + ";" }.joined(separator: "\n")
+        let connection = try open(sql)
+        guard PQsendQuery(connection, sql) == 1 else {
+            throw PostgresError(kind: .statement, sqlState: lostState(connection),
+                                message: Connection.errorMessage(connection), statement: sql)
+        }
+        var completed = 0
+        var failure: PostgresError?
+        // Every result must be read, the failed one included, before the connection is free.
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                completed += 1
+            default:
+                guard failure == nil else { continue }
+                let index = min(completed, statements.count - 1)
+                var error = error(from: result, connection: connection, sql: statements.isEmpty ? sql : statements[index])
+                error.statementIndex = index
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        if PQstatus(connection) == CONNECTION_BAD {
+            throw PostgresError(kind: .statement, sqlState: .connectionFailure,
+                                message: Connection.errorMessage(connection), statement: sql)
+        }
     }
 
     /// A handle that cancels this connection's running statement from any thread.

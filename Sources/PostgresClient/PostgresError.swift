@@ -20,6 +20,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var statement: String?
     /// For connection failures: `host:port/database` as the user gave it, never a password.
     public var target: String?
+    /// For `executeBatch`: which statement of the batch failed (0-based).
+    public var statementIndex: Int?
 
     public init(
         kind: Kind, sqlState: SQLState? = nil, message: String, detail: String? = nil,

@@ -8,7 +8,8 @@ struct Reseq: ParsableCommand {
         abstract: "Find and repair the sequences a database copy (AWS DMS) left behind.",
         discussion: """
             Exit codes: 0 fine (the target is fit for writes), 1 something differs that matters \
-            or did not converge, 2 error (bad input, connection, usage).
+            or did not converge, 2 error (bad input, connection, usage), 130 interrupted during apply \
+            (rolled back).
             """,
         subcommands: [
             SnapshotCommand.self, DiffCommand.self, PlanCommand.self, ReconcileCommand.self, ReportCommand.self,

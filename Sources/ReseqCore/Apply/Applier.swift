@@ -3,6 +3,23 @@ import PostgresClient
 
 /// Runs a plan on the live target. Objects go in bounded transactions (never a lock on every
 /// table at once); each object runs inside a savepoint, so it is applied whole or not at all.
+///
+/// What each failure leaves behind (the fault-injection tests check every case):
+/// - A statement error (other than a lost session) rolls back to the object's savepoint: that
+///   object is untouched, the rest of its transaction goes on.
+/// - A lock held past `lock_timeout` does the same; the object is tried again alone, after a
+///   doubling pause, `lockRetries` times, then reported `blocked` naming the relation of the
+///   statement that waited. Total wait per object: about lock_timeout × (lockRetries + 1) plus
+///   the pauses.
+/// - A lost connection or a cancelled statement (an interrupt) ends the run: the server rolls
+///   back the open transaction, so its objects are `notRun`; objects of earlier transactions
+///   stay committed and `applied`. A re-run plans only what is left.
+/// - `setval` is not transactional: a rollback does not undo it. It is always an object's last
+///   step, so it never runs before a step of its own object that could still fail. A later
+///   object's failure that rolls back the whole transaction can leave a *pre-existing*
+///   sequence moved; the value rule only ever moves a sequence forward, to a value the
+///   plan wanted anyway, so that costs at most unused ids, never a reused one, and the re-run
+///   sees it in place. A sequence created in the same transaction disappears with its value.
 public struct Applier {
     public struct Options: Sendable {
         /// `lock_timeout` for every transaction, in milliseconds.
@@ -25,6 +42,9 @@ public struct Applier {
     public var options: Options
     /// Called after each transaction with the objects done so far and the total.
     public var progress: (Int, Int) -> Void
+    /// Called before each object is tried, with its index in the plan and its name. A hook for
+    /// fault-injection tests (kill the backend at a chosen point); does nothing by default.
+    public var beforeObject: (Int, String) -> Void = { _, _ in }
 
     public init(options: Options = Options(), progress: @escaping (Int, Int) -> Void = { _, _ in }) {
         self.options = options
@@ -37,12 +57,15 @@ public struct Applier {
         let objects = plan.objects
         var outcomes: [String: ApplyOutcome] = [:]
         var blocked: [(object: String, steps: [Step])] = []
+        var attempts: [String: Int] = [:]
         var stopped: String?
+        let position = Dictionary(objects.enumerated().map { ($1.object, $0) }, uniquingKeysWith: { a, _ in a })
 
         func run(_ batch: ArraySlice<(object: String, steps: [Step])>) {
             guard stopped == nil else { return }
-            let result = runTransaction(batch, on: connection, shouldStop: shouldStop)
+            let result = runTransaction(batch, on: connection, shouldStop: shouldStop, position: position)
             for (object, outcome) in result.outcomes { outcomes[object] = outcome }
+            for object in result.blocked { attempts[object, default: 0] += 1 }
             blocked += batch.filter { result.blocked.contains($0.object) }
             stopped = result.stopped
         }
@@ -56,17 +79,26 @@ public struct Applier {
         }
         // Objects whose lock was held: try each again alone, pausing longer each time.
         var pause = options.firstRetryPause
-        for _ in 0..<options.lockRetries {
+        for _ in 0..<max(options.lockRetries, 0) {
             guard !blocked.isEmpty, stopped == nil else { break }
-            Thread.sleep(forTimeInterval: pause)
+            // Sleep in slices so that an interrupt during the pause is seen at once.
+            let until = Date().addingTimeInterval(pause)
+            while Date() < until, !shouldStop() { Thread.sleep(forTimeInterval: min(0.05, pause)) }
+            if shouldStop() { stopped = "interrupted"; break }
             pause *= 2
             let retry = blocked
             blocked = []
             for object in retry { run([object]) }
         }
         return objects.map { object in
-            outcomes[object.object] ?? ApplyOutcome(object: object.object, status: .notRun,
-                message: stopped.map { "not tried: \($0)" } ?? "not tried")
+            guard var outcome = outcomes[object.object] else {
+                return ApplyOutcome(object: object.object, status: .notRun,
+                    message: stopped.map { "not tried: \($0)" } ?? "not tried")
+            }
+            if outcome.status == .blocked, let tries = attempts[object.object] {
+                outcome.message = (outcome.message ?? "") + " (tried \(tries) time\(tries == 1 ? "" : "s"))"
+            }
+            return outcome
         }
     }
 
@@ -77,51 +109,80 @@ public struct Applier {
     }
 
     private func runTransaction(
-        _ batch: ArraySlice<(object: String, steps: [Step])>, on connection: Connection, shouldStop: () -> Bool
+        _ batch: ArraySlice<(object: String, steps: [Step])>, on connection: Connection, shouldStop: () -> Bool,
+        position: [String: Int]
     ) -> TransactionResult {
         var result = TransactionResult()
         var done: [String] = []
+        var committing = false
         do {
             try connection.execute("BEGIN")
             try connection.execute("SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))")
             for (object, steps) in batch {
                 if shouldStop() { throw Stop(reason: "interrupted") }
+                beforeObject(position[object] ?? 0, object)
+                var current: Step?
                 do {
-                    // One round trip per object: the savepoint, its statements and the release
-                    // as one multi-statement string. The server stops at the first error, so
-                    // the object is still applied whole or not at all.
-                    try connection.execute((["SAVEPOINT reseq_object;"] + steps.map(\.sql)
-                        + ["RELEASE SAVEPOINT reseq_object;"]).joined(separator: "\n"))
+                    // One round trip per object: the savepoint, its statements and the release.
+                    // The server stops at the first error, so the object is still applied whole
+                    // or not at all, and the error says which statement failed.
+                    do {
+                        try connection.executeBatch(["SAVEPOINT reseq_object"] + steps.map(\.sql) + ["RELEASE SAVEPOINT reseq_object"])
+                    } catch let error as PostgresError {
+                        if let index = error.statementIndex, steps.indices.contains(index - 1) { current = steps[index - 1] }
+                        throw error
+                    }
                     done.append(object)
                 } catch let error as PostgresError where !isFatal(error) {
                     try connection.execute("ROLLBACK TO SAVEPOINT reseq_object")
                     if error.sqlState == .lockNotAvailable {
                         result.blocked.insert(object)
-                        let table = steps.compactMap { step -> QualifiedName? in
-                            if case .accessExclusive(let table) = step.lock { return table }
-                            return nil
-                        }.first
                         result.outcomes[object] = ApplyOutcome(object: object, status: .blocked,
-                            message: "another session holds a lock\(table.map { " on \($0)" } ?? "") past lock_timeout")
+                            message: blockedMessage(current))
                     } else {
                         result.outcomes[object] = ApplyOutcome(object: object, status: .failed, message: error.description)
                     }
                 }
             }
+            committing = true
             try connection.execute("COMMIT")
             for object in done { result.outcomes[object] = ApplyOutcome(object: object, status: .applied) }
         } catch {
             // The transaction is gone: nothing of this batch committed.
             try? connection.execute("ROLLBACK")
-            let reason = (error as? Stop)?.reason ?? "\(error)"
+            let reason: String
+            if let stop = error as? Stop {
+                reason = stop.reason
+            } else if let error = error as? PostgresError, error.sqlState == .queryCanceled {
+                reason = "interrupted (the running statement was cancelled)"
+            } else if let error = error as? PostgresError, error.sqlState?.isConnectionLoss ?? true {
+                reason = "the connection to the target was lost (\(error.message))"
+            } else {
+                reason = "\(error)"
+            }
+            // Lost during COMMIT, the server may have committed or not: say so; a re-run sees.
+            let what = committing ? "unknown whether committed (lost during COMMIT; a re-run checks)" : "rolled back"
             for (object, _) in batch {
                 result.outcomes[object] = ApplyOutcome(object: object, status: .notRun,
-                    message: "rolled back: \(reason)")
+                    message: "\(what): \(reason)")
             }
             result.blocked = []
             result.stopped = reason
         }
         return result
+    }
+
+    /// Names the relation whose lock the failing statement waited for: the statement's own
+    /// lock, not the object's first ALTER TABLE.
+    private func blockedMessage(_ step: Step?) -> String {
+        let what: String
+        switch step?.lock {
+        case .accessExclusive(let table)?: what = " on table \(table)"
+        case .sequence(let name)?: what = " on sequence \(name) or the table it is linked to"
+        case .none?, nil: what = ""
+        }
+        let statement = step.map { "; waiting statement: \($0.sql)" } ?? ""
+        return "another session held a lock\(what) past lock_timeout (\(options.lockTimeoutMilliseconds)ms)\(statement)"
     }
 
     /// Errors after which the session cannot go on: a lost connection or a cancelled statement.

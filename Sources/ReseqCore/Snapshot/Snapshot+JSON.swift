@@ -39,7 +39,37 @@ public extension Snapshot {
             try SnapshotValidator(file: file).validate(snapshot)
             return snapshot
         } catch let error as DecodingError {
+            // Foundation reports a number that is no Int64 (1.5, 2^63) as invalid JSON with no
+            // path; when the JSON itself parses, find that number and name its field.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+               let (field, text) = firstNonInteger(in: tree, path: "") {
+                throw SnapshotFileError(file: file, field: field,
+                    problem: "\(text) is not a whole number between -9223372036854775808 and 9223372036854775807")
+            }
             throw SnapshotFileError(file: file, decoding: error)
         }
+    }
+
+    /// The path and text of the first number (in sorted key order) that is not an exact Int64.
+    private static func firstNonInteger(in value: Any, path: String) -> (String, String)? {
+        switch value {
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let found = firstNonInteger(in: object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = firstNonInteger(in: element, path: "\(path)[\(index)]") { return found }
+            }
+        case is Bool, is String:
+            return nil
+        case let number as NSNumber:
+            let text = number.stringValue
+            if Int64(text) == nil { return (path.isEmpty ? "(top level)" : path, text) }
+        default:
+            return nil
+        }
+        return nil
     }
 }

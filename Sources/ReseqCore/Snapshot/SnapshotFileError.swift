@@ -28,7 +28,12 @@ public struct SnapshotFileError: Error, CustomStringConvertible, Sendable {
             let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
             self.init(file: file, field: nil, problem: "not valid JSON, or truncated: \(context.debugDescription)\(underlying)")
         case .dataCorrupted(let context):
-            self.init(file: file, field: Self.path(context.codingPath), problem: context.debugDescription)
+            // A bad date is reported at its container; `capturedAt` is the format's only date.
+            var field = Self.path(context.codingPath)
+            if field == "database", context.debugDescription.localizedCaseInsensitiveContains("date") {
+                field = "database.capturedAt"
+            }
+            self.init(file: file, field: field, problem: context.debugDescription)
         @unknown default:
             self.init(file: file, field: nil, problem: "\(error)")
         }

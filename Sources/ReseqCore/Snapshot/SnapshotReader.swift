@@ -13,6 +13,11 @@ public struct SnapshotReader {
             throw SnapshotError("reseq needs PostgreSQL 10 or later; this server is \(Self.versionText(version)).")
         }
         var warnings: [SnapshotWarning] = []
+        // Every transaction of the capture is read-only, including the position reads that run
+        // outside an explicit BEGIN: the server refuses any write. Restored afterwards, since
+        // `reconcile` applies on the same connection.
+        try connection.execute("SET default_transaction_read_only = on")
+        defer { try? connection.execute("RESET default_transaction_read_only") }
 
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let database: DatabaseInfo

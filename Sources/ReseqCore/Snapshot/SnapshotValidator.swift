@@ -9,6 +9,14 @@ struct SnapshotValidator {
             func fail(_ field: String, _ problem: String) -> SnapshotFileError {
                 SnapshotFileError(file: file, field: "sequences[\(index)].\(field)", problem: "\(sequence.name): \(problem)")
             }
+            try checkName(sequence.name, "sequences[\(index)].name")
+            try checkIdentifier(sequence.owner, "sequences[\(index)].owner")
+            if let owned = sequence.ownedBy {
+                try checkColumn(owned, "sequences[\(index)].ownedBy")
+                guard owned.table.schema == sequence.name.schema else {
+                    throw fail("ownedBy", "\(owned) is not in the sequence's schema; PostgreSQL links a sequence only to a table in the same schema")
+                }
+            }
             guard seen.insert(sequence.name).inserted else {
                 throw fail("name", "duplicate sequence name")
             }
@@ -34,6 +42,10 @@ struct SnapshotValidator {
         }
         var columns = Set<ColumnRef>()
         for (index, column) in snapshot.columns.enumerated() {
+            try checkColumn(column.ref, "columns[\(index)].ref")
+            try checkIdentifier(column.tableOwner, "columns[\(index)].tableOwner")
+            if let name = column.defaultSequence { try checkName(name, "columns[\(index)].defaultSequence") }
+            if let name = column.partitionOf { try checkName(name, "columns[\(index)].partitionOf") }
             guard columns.insert(column.ref).inserted else {
                 throw SnapshotFileError(file: file, field: "columns[\(index)].ref", problem: "\(column.ref): duplicate column")
             }
@@ -43,5 +55,31 @@ struct SnapshotValidator {
                     problem: "\(column.ref): \(low) is greater than maxValue \(high)")
             }
         }
+    }
+
+    /// A name PostgreSQL could have written: 1 to 63 bytes (longer ones it would silently cut,
+    /// so the plan would not create what the file says) and no NUL (which would end the SQL
+    /// text libpq sends). Anything else, quotes and newlines included, is quoted verbatim.
+    private func checkIdentifier(_ name: String, _ field: String) throws {
+        let problem: String? = if name.isEmpty {
+            "an empty name"
+        } else if name.utf8.contains(0) {
+            "a NUL character in \(name.debugDescription)"
+        } else if name.utf8.count > 63 {
+            "\(name.debugDescription) is longer than PostgreSQL's 63-byte identifier limit"
+        } else {
+            nil
+        }
+        if let problem { throw SnapshotFileError(file: file, field: field, problem: problem) }
+    }
+
+    private func checkName(_ name: QualifiedName, _ field: String) throws {
+        try checkIdentifier(name.schema, field + ".schema")
+        try checkIdentifier(name.name, field + ".name")
+    }
+
+    private func checkColumn(_ ref: ColumnRef, _ field: String) throws {
+        try checkName(ref.table, field + ".table")
+        try checkIdentifier(ref.column, field + ".column")
     }
 }
