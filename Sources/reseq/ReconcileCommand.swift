@@ -73,7 +73,7 @@ struct ReconcileCommand: ParsableCommand {
         let interrupts = Interrupts(cancelling: try connection.makeCanceller())
         let progress = ProgressLine(label: "applying")
         let outcomes = ParallelApplier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds, lockRetries: lockRetries))
-            .apply(plan, on: connection, second: options.openConnection, shouldStop: interrupts.check,
+            .apply(plan, on: connection, spare: options.spare, shouldStop: interrupts.check,
                    progress: { done, total in progress.update(done, total) })
         progress.finish()
         if interrupts.wasRequested {

@@ -23,7 +23,7 @@ struct CaptureOptions: ParsableArguments {
         options.port = where_.port
         // A second session for the min/max and position reads: they cost the server per
         // relation, and two backends use two cores.
-        options.openConnection = { try Connection(conninfo: dsn) }
+        options.spare = SpareConnections(conninfo: dsn)
         let progress = ProgressLine()
         options.progress = { phase, done, total in progress.update(done, total, label: phase) }
         return options

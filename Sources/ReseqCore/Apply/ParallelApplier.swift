@@ -15,10 +15,10 @@ public struct ParallelApplier: Sendable {
         self.options = options
     }
 
-    /// Applies the plan, on `second()` too when it opens; outcomes in plan order.
+    /// Applies the plan, on a spare session too when one opens; outcomes in plan order.
     /// `shouldStop` is polled by both halves before each object.
     public func apply(
-        _ plan: Plan, on connection: Connection, second: (@Sendable () throws -> Connection)?,
+        _ plan: Plan, on connection: Connection, spare: SpareConnections?,
         shouldStop: @escaping @Sendable () -> Bool,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> [ApplyOutcome] {
@@ -39,9 +39,12 @@ public struct ParallelApplier: Sendable {
 
         let helperOutcomes = Mutex<[ApplyOutcome]?>(nil)
         let helperDone = DispatchSemaphore(value: 0)
-        if let second, !parts[1].steps.isEmpty {
+        if let spare, !parts[1].steps.isEmpty {
             Thread {
-                if let connection = try? second() { helperOutcomes.withLock { $0 = run(1, on: connection) } }
+                if let connection = try? spare.take() {
+                    helperOutcomes.withLock { $0 = run(1, on: connection) }
+                    spare.give(connection)
+                }
                 helperDone.signal()
             }.start()
         } else {

@@ -11,21 +11,22 @@ final class EarlyPositions: Sendable {
 
     /// Starts reading; `nil` when there is no way to open a second session.
     static func start(
-        _ rows: [SnapshotReader.SequenceRow], batchSize: Int, open: (@Sendable () throws -> Connection)?
+        _ rows: [SnapshotReader.SequenceRow], batchSize: Int, spare: SpareConnections?
     ) -> EarlyPositions? {
-        guard let open, !rows.isEmpty else { return nil }
+        guard let spare, !rows.isEmpty else { return nil }
         let early = EarlyPositions()
         Thread {
             defer { early.done.signal() }
             // Not reaching the server a second time is no error: the positions are then read
             // later with the data, on the first session.
-            guard let connection = try? open() else { return }
+            guard let connection = try? spare.take() else { return }
             let reader = PositionReader(batchSize: batchSize)
             let (warnings, batches) = reader.plan(rows)
             var positions: Positions = [:]
             var later: [SnapshotWarning] = []
             do {
                 try connection.execute("SET default_transaction_read_only = on")
+                defer { try? connection.execute("RESET default_transaction_read_only") }
                 for batch in batches {
                     let (read, found) = try reader.read(batch, rows: rows, on: connection)
                     for (index, value, called) in read {
@@ -36,6 +37,7 @@ final class EarlyPositions: Sendable {
             } catch {
                 return  // read again later on the first session, which reports the error
             }
+            spare.give(connection)
             early.result.withLock { $0 = (positions, warnings + later) }
         }.start()
         return early

@@ -20,7 +20,7 @@ enum ParallelReads<Output: Sendable> {
 
     /// `weights[i]` is what job i counts for in `progress` (objects read so far).
     static func run(
-        _ jobs: [Job], on connection: Connection, second: (@Sendable () throws -> Connection)?,
+        _ jobs: [Job], on connection: Connection, spare: SpareConnections?,
         progress: @escaping @Sendable (Int) -> Void, weights: [Int]
     ) throws -> [Output] {
         let state = State()
@@ -40,11 +40,14 @@ enum ParallelReads<Output: Sendable> {
             }
         }
         let helperDone = DispatchSemaphore(value: 0)
-        if let second, jobs.count > 1 {
+        if let spare, jobs.count > 1 {
             Thread {
                 // Not reaching the server a second time is no error: the first connection
                 // takes every job.
-                if let connection = try? second() { work(connection) }
+                if let connection = try? spare.take() {
+                    work(connection)
+                    spare.give(connection)
+                }
                 helperDone.signal()
             }.start()
         } else {

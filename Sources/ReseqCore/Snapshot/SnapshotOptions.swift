@@ -30,9 +30,9 @@ public struct SnapshotOptions: Sendable {
     /// Shown in the snapshot; `nil` takes what the connection reports. Never a password.
     public var host: String?
     public var port: String?
-    /// Opens a second connection to the same database for the data and position reads, which
-    /// then run on two backends at once. `nil`: everything on the snapshot's connection.
-    public var openConnection: (@Sendable () throws -> Connection)?
+    /// A second session to the same database for the data and position reads, which then run
+    /// on two backends at once. `nil`: everything on the snapshot's connection.
+    public var spare: SpareConnections?
     /// Called (from any thread) as the data phase goes: phase, objects done, objects in all.
     public var progress: (@Sendable (String, Int, Int) -> Void)?
 

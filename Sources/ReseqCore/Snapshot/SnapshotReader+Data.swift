@@ -9,7 +9,7 @@ extension SnapshotReader {
     }
 
     /// Reads the data extremes and the sequence positions, as `ParallelReads` jobs over the
-    /// snapshot's connection and (when `options.openConnection` is set) a second one.
+    /// snapshot's connection and (when `options.spare` is set) a second one.
     func readData(
         _ sequences: [SequenceRow], _ columns: [ColumnRow], _ connection: Connection,
         _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning],
@@ -39,7 +39,7 @@ extension SnapshotReader {
         let total = objects.reduce(0, +)
         let progress = options.progress
         let outputs = try ParallelReads.run(
-            jobs, on: connection, second: options.openConnection,
+            jobs, on: connection, spare: options.spare,
             progress: { done in progress?("reading max(id) and sequence positions", done, total) },
             weights: objects)
 

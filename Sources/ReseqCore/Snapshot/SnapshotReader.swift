@@ -27,7 +27,7 @@ public struct SnapshotReader {
         do {
             database = try readDatabaseInfo(connection, options: options)
             sequences = try readSequences(connection)
-            early = EarlyPositions.start(sequences, batchSize: options.objectsPerStatement, open: options.openConnection)
+            early = EarlyPositions.start(sequences, batchSize: options.objectsPerStatement, spare: options.spare)
             columns = try readColumns(connection, extra: options.extraColumns)
             try connection.execute("COMMIT")
         } catch {

@@ -1,0 +1,26 @@
+import Synchronization
+
+/// Extra sessions to the same database, kept between the phases of one run. A reused session
+/// has the relations it touched already in its caches, so a second pass over ten thousand
+/// tables (the verification after an apply) costs it about half as much as a new one.
+/// A connection is used by one thread at a time: `take` hands it over, `give` hands it back.
+public final class SpareConnections: Sendable {
+    private let conninfo: String
+    private let idle = Mutex<[Connection]>([])
+
+    public init(conninfo: String) {
+        self.conninfo = conninfo
+    }
+
+    /// An idle session if there is one, else a new one.
+    public func take() throws -> Connection {
+        if let connection = idle.withLock({ $0.popLast() }), connection.isConnectionOK { return connection }
+        return try Connection(conninfo: conninfo)
+    }
+
+    /// Returns a session for a later phase; a broken one is dropped.
+    public func give(_ connection: Connection) {
+        guard connection.isConnectionOK else { return }
+        idle.withLock { $0.append(connection) }
+    }
+}
