@@ -13,7 +13,7 @@ public enum FindingsText {
         ]
         if !findings.isEmpty { lines.append("") }
         for finding in findings {
-            var line = "\(finding.severity.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(finding.kind.rawValue) \(finding.object): \(finding.consequence)"
+            var line = "\(label(finding.severity)) \(finding.kind.rawValue) \(finding.object): \(finding.consequence)"
             if finding.sourceValue != nil || finding.targetValue != nil {
                 line += " [source: \(finding.sourceValue ?? "-"); target: \(finding.targetValue ?? "-")]"
             }
@@ -33,5 +33,14 @@ public enum FindingsText {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(findings), as: UTF8.self) + "\n"
+    }
+
+    /// `ERROR  `, `WARNING`, `INFO   `: the severity in a column of 7.
+    private static func label(_ severity: Finding.Severity) -> String {
+        switch severity {
+        case .error: return "ERROR  "
+        case .warning: return "WARNING"
+        case .info: return "INFO   "
+        }
     }
 }

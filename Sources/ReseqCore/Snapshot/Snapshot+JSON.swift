@@ -2,13 +2,12 @@ import Foundation
 
 public extension Snapshot {
     /// The snapshot as a stable JSON file: sorted keys, ISO 8601 dates, trailing newline.
+    /// Written by `SnapshotJSONWriter`: the bytes `JSONEncoder` would write with
+    /// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]` and `.iso8601` dates.
     func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var data = try encoder.encode(self)
-        data.append(UInt8(ascii: "\n"))
-        return data
+        var bytes = SnapshotJSONWriter.write(self)
+        bytes.append(UInt8(ascii: "\n"))
+        return Data(bytes)
     }
 
     /// Reads and validates a snapshot file; errors name `file` and the offending field.
@@ -30,7 +29,8 @@ public extension Snapshot {
         do {
             let snapshot: Snapshot
             do {
-                snapshot = try decoder.decode(Snapshot.self, from: data)
+                // The fast reader takes what it is sure of; the decoder names any problem.
+                snapshot = try SnapshotJSONReader.read(data) ?? decoder.decode(Snapshot.self, from: data)
             } catch let error as DecodingError {
                 try checkVersion()
                 throw error

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Writes a snapshot as exactly the bytes `JSONEncoder` writes with `.prettyPrinted`,
+/// `.sortedKeys` and `.withoutEscapingSlashes` (a test holds the two equal), about ten
+/// times faster: at 10,000 sequences the encoder alone took a fifth of a snapshot.
+struct SnapshotJSONWriter {
+    private var out: [UInt8] = []
+    private var depth = 0
+
+    static func write(_ snapshot: Snapshot) -> [UInt8] {
+        var writer = SnapshotJSONWriter()
+        writer.out.reserveCapacity(1024 * (snapshot.sequences.count + snapshot.columns.count + 4))
+        writer.snapshot(snapshot)
+        return writer.out
+    }
+
+    // MARK: - The model, keys in sorted order
+
+    private mutating func snapshot(_ value: Snapshot) {
+        open("{")
+        key("columns")
+        open("[", empty: value.columns.isEmpty)
+        for column in value.columns { element(); self.column(column) }
+        close("]")
+        key("database"); database(value.database)
+        key("formatVersion"); int(value.formatVersion)
+        key("sequences")
+        open("[", empty: value.sequences.isEmpty)
+        for sequence in value.sequences { element(); self.sequence(sequence) }
+        close("]")
+        key("warnings")
+        open("[", empty: value.warnings.isEmpty)
+        for warning in value.warnings {
+            element()
+            open("{")
+            key("message"); string(warning.message)
+            key("object"); string(warning.object)
+            close("}")
+        }
+        close("]")
+        close("}")
+    }
+
+    private mutating func database(_ value: DatabaseInfo) {
+        open("{")
+        key("capturedAt"); string(Self.iso8601(value.capturedAt))
+        key("host"); string(value.host)
+        key("name"); string(value.name)
+        key("port"); string(value.port)
+        key("serverVersion"); string(value.serverVersion)
+        key("serverVersionNumber"); int(value.serverVersionNumber)
+        if let id = value.systemIdentifier { key("systemIdentifier"); string(id) }
+        close("}")
+    }
+
+    private mutating func sequence(_ value: SequenceInfo) {
+        open("{")
+        key("cache"); int(value.cache)
+        key("cycle"); bool(value.cycle)
+        key("dataType"); string(value.dataType.rawValue)
+        if let ext = value.fromExtension { key("fromExtension"); string(ext) }
+        key("increment"); int(value.increment)
+        key("isCalled"); bool(value.isCalled)
+        key("isIdentity"); bool(value.isIdentity)
+        if let last = value.lastValue { key("lastValue"); int(last) }
+        key("maxValue"); int(value.maxValue)
+        key("minValue"); int(value.minValue)
+        key("name"); name(value.name)
+        if let owner = value.ownedBy { key("ownedBy"); column(owner) }
+        key("owner"); string(value.owner)
+        key("start"); int(value.start)
+        key("unlogged"); bool(value.unlogged)
+        close("}")
+    }
+
+    private mutating func column(_ value: ColumnInfo) {
+        open("{")
+        key("dataRead"); string(value.dataRead.rawValue)
+        key("dataType"); string(value.dataType)
+        if let expression = value.defaultExpression { key("defaultExpression"); string(expression) }
+        if let sequence = value.defaultSequence { key("defaultSequence"); name(sequence) }
+        if let identity = value.identity { key("identity"); string(identity.rawValue) }
+        if let max = value.maxValue { key("maxValue"); int(max) }
+        if let min = value.minValue { key("minValue"); int(min) }
+        key("notNull"); bool(value.notNull)
+        if let parent = value.partitionOf { key("partitionOf"); name(parent) }
+        key("ref"); column(value.ref)
+        key("tableOwner"); string(value.tableOwner)
+        close("}")
+    }
+
+    private mutating func column(_ value: ColumnRef) {
+        open("{")
+        key("column"); string(value.column)
+        key("table"); name(value.table)
+        close("}")
+    }
+
+    private mutating func name(_ value: QualifiedName) {
+        open("{")
+        key("name"); string(value.name)
+        key("schema"); string(value.schema)
+        close("}")
+    }
+
+    /// The date as the `.iso8601` strategy writes it, from the encoder itself: one call.
+    static func iso8601(_ date: Date) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode([date])) ?? Data("[\"\"]".utf8)
+        return String(decoding: data.dropFirst(2).dropLast(2), as: UTF8.self)
+    }
+
+    // MARK: - JSON as JSONEncoder prints it
+
+    private var needsComma = false
+
+    private mutating func newline() {
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
+    }
+
+    /// `{` or `[`; an empty array prints a bare line break inside, as the encoder does.
+    private mutating func open(_ bracket: Unicode.Scalar, empty: Bool = false) {
+        out.append(UInt8(ascii: bracket))
+        depth += 1
+        needsComma = false
+        if empty { out.append(UInt8(ascii: "\n")) }
+    }
+
+    private mutating func close(_ bracket: Unicode.Scalar) {
+        depth -= 1
+        newline()
+        out.append(UInt8(ascii: bracket))
+        needsComma = true
+    }
+
+    /// Before each array element.
+    private mutating func element() {
+        if needsComma { out.append(UInt8(ascii: ",")) }
+        newline()
+    }
+
+    private mutating func key(_ name: StaticString) {
+        if needsComma { out.append(UInt8(ascii: ",")) }
+        newline()
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(contentsOf: Array("\" : ".utf8))
+        needsComma = false
+    }
+
+    private mutating func int<T: BinaryInteger>(_ value: T) {
+        out.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    private mutating func bool(_ value: Bool) {
+        out.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private mutating func string(_ value: String) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+}

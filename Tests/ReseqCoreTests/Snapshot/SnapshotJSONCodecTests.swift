@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+@testable import ReseqCore
+
+/// The fast JSON writer and reader must agree byte for byte and value for value with
+/// Foundation's encoder and decoder, which stay the reference (and the error path).
+final class SnapshotJSONCodecTests: XCTestCase {
+    static func reference(_ snapshot: Snapshot) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return Array(try encoder.encode(snapshot))
+    }
+
+    static var samples: [Snapshot] {
+        let awkward = "q\"uote\\back/slash\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 日本 🚀 '$$; --"
+        let everything = Snapshot(
+            database: DatabaseInfo(name: awkward, host: "/tmp/sock dir", port: "5432", serverVersion: "15.18",
+                                   serverVersionNumber: 150018, systemIdentifier: "7301234567890123456",
+                                   capturedAt: Date(timeIntervalSince1970: 1_790_000_123)),
+            sequences: [
+                SequenceInfo(name: QualifiedName(schema: awkward, name: "Seq"), owner: "o", dataType: .smallint,
+                             start: -32768, increment: -1, minValue: -32768, maxValue: 32767, cache: 20, cycle: true,
+                             unlogged: true, lastValue: nil, isCalled: false,
+                             ownedBy: ColumnRef(table: QualifiedName(schema: awkward, name: "t"), column: "c"),
+                             isIdentity: true, fromExtension: "ext"),
+                SequenceInfo(name: QualifiedName(schema: "public", name: "big"), owner: "app",
+                             minValue: Int64.min, maxValue: Int64.max, lastValue: Int64.max, isCalled: true),
+            ],
+            columns: [
+                ColumnInfo(ref: ColumnRef(table: QualifiedName(schema: "public", name: "t"), column: awkward),
+                           dataType: "integer", notNull: false, tableOwner: "app", defaultExpression: awkward,
+                           defaultSequence: QualifiedName(schema: "public", name: "big"), identity: .byDefault,
+                           partitionOf: QualifiedName(schema: "public", name: "parent"),
+                           maxValue: Int64.max, minValue: Int64.min, dataRead: .timedOut),
+                ColumnInfo(ref: ColumnRef(table: QualifiedName(schema: "public", name: "u"), column: "id"),
+                           tableOwner: "app"),
+            ],
+            warnings: [SnapshotWarning(object: awkward, message: "m")])
+        let empty = Snapshot(
+            database: DatabaseInfo(name: "d", host: "h", port: "1", serverVersion: "10.0", serverVersionNumber: 100000,
+                                   systemIdentifier: nil, capturedAt: Date(timeIntervalSince1970: 0)),
+            sequences: [], columns: [])
+        return [everything, empty, Fixtures.incident().source, Fixtures.incident().target]
+    }
+
+    func testWriterMatchesJSONEncoderByteForByte() throws {
+        for snapshot in Self.samples {
+            XCTAssertEqual(String(decoding: SnapshotJSONWriter.write(snapshot), as: UTF8.self),
+                           String(decoding: try Self.reference(snapshot), as: UTF8.self))
+        }
+    }
+
+    func testReaderMatchesJSONDecoder() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for snapshot in Self.samples {
+            let data = try Self.reference(snapshot)
+            XCTAssertEqual(SnapshotJSONReader.read(Data(data)), try decoder.decode(Snapshot.self, from: Data(data)))
+            XCTAssertEqual(SnapshotJSONReader.read(Data(data)), snapshot)
+        }
+    }
+
+    func testReaderDefersEveryDoubtToJSONDecoder() {
+        let good = String(decoding: try! Self.reference(Self.samples[1]), as: UTF8.self)
+        for broken in [
+            "", "{", "[]", "null", good.replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 1.5"),
+            good.replacingOccurrences(of: "\"port\" : \"1\"", with: "\"port\" : 1"),
+            good.replacingOccurrences(of: "100000", with: "99999999999999999999"),
+            good.replacingOccurrences(of: "\"host\" : \"h\",", with: ""),
+            good + "x",
+        ] {
+            XCTAssertNil(SnapshotJSONReader.read(Data(broken.utf8)), broken)
+        }
+    }
+}
