@@ -73,4 +73,44 @@ final class SnapshotJSONCodecTests: XCTestCase {
             XCTAssertNil(SnapshotJSONReader.read(Data(broken.utf8)), broken)
         }
     }
+
+    /// Mutated files: whatever the fast reader accepts, JSONDecoder must read the same way.
+    func testReaderNeverAcceptsWhatTheDecoderReadsDifferently() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var random = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 1...UInt64.max, using: &random)
+        var generator = SplitMix(state: seed)
+        let base = try Self.reference(Self.samples[0])
+        let alphabet = Array("{}[]\",:0123456789-.eEtrufalsn \\u\n".utf8)
+        var accepted = 0
+        for iteration in 0..<3000 {
+            var bytes = base
+            for _ in 0..<Int(generator.next() % 3 + 1) {
+                let at = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[at] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: at)
+                }
+            }
+            guard let fast = SnapshotJSONReader.read(Data(bytes)) else { continue }
+            accepted += 1
+            XCTAssertEqual(fast, try? decoder.decode(Snapshot.self, from: Data(bytes)),
+                           "seed \(seed) iteration \(iteration): \(String(decoding: bytes, as: UTF8.self).prefix(200))")
+        }
+        XCTAssertGreaterThan(accepted, 0, "no mutation was accepted; the test checked nothing")
+    }
+}
+
+/// A small seeded generator, so that a failure can be replayed from its seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
