@@ -82,7 +82,7 @@ struct ObjectPlanBuilder {
 
     // MARK: - Sequence and definition
 
-    private var options_clause: String {
+    private var optionsClause: String {
         [
             "INCREMENT BY \(sequence.increment)",
             "MINVALUE \(sequence.minValue)",
@@ -100,7 +100,7 @@ struct ObjectPlanBuilder {
                 "creates schema \(name.schema), which the sequence lives in", .none)
         }
         let unlogged = sequence.unlogged ? "UNLOGGED " : ""
-        add("CREATE \(unlogged)SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue) \(options_clause);",
+        add("CREATE \(unlogged)SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue) \(optionsClause);",
             "creates the missing sequence \(name)", .sequence(name))
     }
 
@@ -118,16 +118,16 @@ struct ObjectPlanBuilder {
             default: return nil
             }
         }
-        // Steps after the rename use the source's name.
-        let current = steps.contains { $0.sql.contains("RENAME TO") } ? name : existing.name
+        // By now the target's sequence carries the source's name (an identity sequence under
+        // another name was renamed above).
         if !clauses.isEmpty {
-            add("ALTER SEQUENCE \(SQL.qualified(current)) \(clauses.joined(separator: " "));",
+            add("ALTER SEQUENCE \(SQL.qualified(name)) \(clauses.joined(separator: " "));",
                 "makes the definition of \(name) match the source (\(differences.map(\.field).filter { $0 != "persistence" }.joined(separator: ", ")))",
-                .sequence(current))
+                .sequence(name))
         }
         if existing.unlogged != sequence.unlogged {
-            add("ALTER SEQUENCE \(SQL.qualified(current)) SET \(sequence.unlogged ? "UNLOGGED" : "LOGGED");",
-                "makes \(name) \(sequence.unlogged ? "unlogged" : "logged") as on the source", .sequence(current))
+            add("ALTER SEQUENCE \(SQL.qualified(name)) SET \(sequence.unlogged ? "UNLOGGED" : "LOGGED");",
+                "makes \(name) \(sequence.unlogged ? "unlogged" : "logged") as on the source", .sequence(name))
         }
     }
 
@@ -220,7 +220,7 @@ struct ObjectPlanBuilder {
             clashing = other
         }
         // The identity sequence takes the column's type; AS in the options is refused.
-        add("\(alterColumn) ADD GENERATED \(kind.sql) AS IDENTITY (SEQUENCE NAME \(SQL.qualified(name)) \(options_clause));",
+        add("\(alterColumn) ADD GENERATED \(kind.sql) AS IDENTITY (SEQUENCE NAME \(SQL.qualified(name)) \(optionsClause));",
             "restores \(ref) as GENERATED \(kind.sql) AS IDENTITY", .accessExclusive(ref.table))
         if SequenceType(catalogName: column.dataType) != sequence.dataType {
             add("ALTER SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue);",
