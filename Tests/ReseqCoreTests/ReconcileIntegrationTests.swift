@@ -63,6 +63,13 @@ final class ReconcileIntegrationTests: XCTestCase {
         let source = try db.snapshot(db.source)
         let target = try db.targetSnapshot(for: source)
         XCTAssertEqual(source.sequences.count, 14)
+        // A descending sequence needs the minimum of its column, an ascending one the maximum.
+        let countdown = try XCTUnwrap(source.columns.first { $0.ref.table.name == "countdown" })
+        XCTAssertEqual(countdown.minValue, -3)
+        XCTAssertNil(countdown.maxValue)
+        let plain = try XCTUnwrap(source.columns.first { $0.ref.table.name == "plain_serial" })
+        XCTAssertEqual(plain.maxValue, 5)
+        XCTAssertNil(plain.minValue)
         XCTAssertEqual(Parity.sequences(target), Parity.sequences(source))
         XCTAssertEqual(Parity.columns(target), Parity.columns(source))
         // The next ids on both sides are the same.

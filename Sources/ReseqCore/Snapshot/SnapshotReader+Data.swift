@@ -15,7 +15,8 @@ extension SnapshotReader {
         _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning],
         known: (EarlyPositions.Positions, [SnapshotWarning])? = nil
     ) throws -> ([SequenceInfo], [ColumnInfo]) {
-        let data = DataReader(options: options)
+        var data = DataReader(options: options)
+        data.ascending = Self.directions(sequences, columns)
         let work = data.plan(columns)
         let positions = PositionReader(batchSize: options.objectsPerStatement)
         let (positionWarnings, batches) = known == nil ? positions.plan(sequences) : ([], [])
@@ -73,5 +74,26 @@ extension SnapshotReader {
         }
         warnings += positionWarnings + laterWarnings
         return (result, read)
+    }
+
+    /// Which way each column's sequence counts, by its default, identity or OWNED BY link.
+    /// A column two sequences disagree on is left out, so both its extremes are read.
+    static func directions(_ sequences: [SequenceRow], _ columns: [ColumnRow]) -> [ColumnRef: Bool] {
+        var bySequence: [QualifiedName: Bool] = [:]
+        var result: [ColumnRef: Bool] = [:]
+        var mixed = Set<ColumnRef>()
+        func note(_ ref: ColumnRef, _ up: Bool) {
+            if let known = result[ref], known != up { mixed.insert(ref) }
+            result[ref] = up
+        }
+        for row in sequences {
+            bySequence[row.info.name] = row.info.increment > 0
+            if let owner = row.info.ownedBy { note(owner, row.info.increment > 0) }
+        }
+        for row in columns {
+            if let sequence = row.info.defaultSequence, let up = bySequence[sequence] { note(row.info.ref, up) }
+        }
+        for ref in mixed { result[ref] = nil }
+        return result
     }
 }
