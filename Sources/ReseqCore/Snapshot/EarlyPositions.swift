@@ -2,50 +2,79 @@ import Foundation
 import PostgresClient
 import Synchronization
 
-/// Reads every sequence position on a second session while the first one is still reading
-/// the columns catalog: positions need only the list of sequences, so the two overlap.
+/// The sequences of a snapshot, read on a second session while the first reads the columns
+/// catalog: the catalog query of the sequences in the first session's own transaction
+/// snapshot (`pg_export_snapshot`), then every position. The two catalog queries and the
+/// position reads are the slowest parts before the data phase; side by side they overlap.
 final class EarlyPositions: Sendable {
     typealias Positions = [QualifiedName: SequencePosition]
-    private let result: Mutex<(Positions, [SnapshotWarning])?> = Mutex(nil)
+    private let sequences: Mutex<[SnapshotReader.SequenceRow]?> = Mutex(nil)
+    private let positions: Mutex<(Positions, [SnapshotWarning])?> = Mutex(nil)
+    private let catalogRead = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts reading; `nil` when there is no way to open a second session.
+    /// Starts the second session; `nil` when there is none to be had.
     static func start(
-        _ rows: [SnapshotReader.SequenceRow], batchSize: Int, spare: SpareConnections?
+        snapshotID: String, reader: SnapshotReader, batchSize: Int, spare: SpareConnections?
     ) -> EarlyPositions? {
-        guard let spare, !rows.isEmpty else { return nil }
+        guard let spare else { return nil }
         let early = EarlyPositions()
         Thread {
-            defer { early.done.signal() }
-            // Not reaching the server a second time is no error: the positions are then read
-            // later with the data, on the first session.
+            var catalogSignalled = false
+            defer {
+                if !catalogSignalled { early.catalogRead.signal() }
+                early.done.signal()
+            }
+            // Not reaching the server a second time is no error: the first session then
+            // reads the sequences and their positions itself.
             guard let connection = try? spare.take() else { return }
-            let reader = PositionReader(batchSize: batchSize)
-            let (warnings, batches) = reader.plan(rows)
-            var positions: Positions = [:]
+            defer { spare.give(connection) }
+            let rows: [SnapshotReader.SequenceRow]
+            do {
+                try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                try connection.query("SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
+                rows = try reader.readSequences(connection)
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                return
+            }
+            early.sequences.withLock { $0 = rows }
+            early.catalogRead.signal()
+            catalogSignalled = true
+
+            let positionReader = PositionReader(batchSize: batchSize)
+            let (warnings, batches) = positionReader.plan(rows)
+            var found: Positions = [:]
             var later: [SnapshotWarning] = []
             do {
                 try connection.execute("SET default_transaction_read_only = on")
                 defer { try? connection.execute("RESET default_transaction_read_only") }
                 for batch in batches {
-                    let (read, found) = try reader.read(batch, rows: rows, on: connection)
+                    let (read, batchWarnings) = try positionReader.read(batch, rows: rows, on: connection)
                     for (index, value, called) in read {
-                        positions[rows[index].info.name] = SequencePosition(lastValue: value, isCalled: called)
+                        found[rows[index].info.name] = SequencePosition(lastValue: value, isCalled: called)
                     }
-                    later += found
+                    later += batchWarnings
                 }
             } catch {
                 return  // read again later on the first session, which reports the error
             }
-            spare.give(connection)
-            early.result.withLock { $0 = (positions, warnings + later) }
+            early.positions.withLock { $0 = (found, warnings + later) }
         }.start()
         return early
     }
 
-    /// Waits for the reads; `nil` when they could not be made.
+    /// The sequences as the exported snapshot shows them; `nil` when the second session could
+    /// not read them. Must be awaited before the exporting transaction ends.
+    func catalog() -> [SnapshotReader.SequenceRow]? {
+        catalogRead.wait()
+        return sequences.withLock { $0 }
+    }
+
+    /// Every position; `nil` when they could not be read there.
     func wait() -> (Positions, [SnapshotWarning])? {
         done.wait()
-        return result.withLock { $0 }
+        return positions.withLock { $0 }
     }
 }

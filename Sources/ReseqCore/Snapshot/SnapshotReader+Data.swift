@@ -15,8 +15,7 @@ extension SnapshotReader {
         _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning],
         known: (EarlyPositions.Positions, [SnapshotWarning])? = nil
     ) throws -> ([SequenceInfo], [ColumnInfo]) {
-        var data = DataReader(options: options)
-        data.ascending = Self.directions(sequences, columns)
+        let data = DataReader(options: options, ascending: Self.directions(sequences, columns))
         let work = data.plan(columns)
         let positions = PositionReader(batchSize: options.objectsPerStatement)
         let (positionWarnings, batches) = known == nil ? positions.plan(sequences) : ([], [])

@@ -26,9 +26,18 @@ public struct SnapshotReader {
         var early: EarlyPositions?
         do {
             database = try readDatabaseInfo(connection, options: options)
-            sequences = try readSequences(connection)
-            early = EarlyPositions.start(sequences, batchSize: options.objectsPerStatement, spare: options.spare)
+            if options.spare != nil {
+                let id = try connection.query("SELECT pg_export_snapshot() AS id").string(0, "id")
+                early = EarlyPositions.start(snapshotID: id, reader: self, batchSize: options.objectsPerStatement,
+                                             spare: options.spare)
+            }
             columns = try readColumns(connection, extra: options.extraColumns)
+            // Awaited inside this transaction: the second session imports its snapshot.
+            if let rows = early?.catalog() {
+                sequences = rows
+            } else {
+                sequences = try readSequences(connection)
+            }
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
