@@ -2,13 +2,30 @@
 -- DMS left out, generated from the source's catalogs (psql -At -f ... > reference.sql).
 -- Per sequence: CREATE SEQUENCE, SET DEFAULT and OWNED BY (or ADD GENERATED ... AS IDENTITY),
 -- then setval; 500 objects a transaction, as one would to stay inside the lock table.
+-- Positions first, 1,000 sequences a transaction: reading them all in one statement (as the
+-- pg_sequences view does) locks every sequence at once and fails at 50,000 on default settings.
+CREATE TEMP TABLE bench_position (seq oid PRIMARY KEY, last_value bigint);
+DO $$
+DECLARE
+  r record;
+  n int := 0;
+BEGIN
+  FOR r IN SELECT oid FROM pg_class WHERE relkind = 'S' LOOP
+    INSERT INTO bench_position VALUES (r.oid, pg_sequence_last_value(r.oid));
+    n := n + 1;
+    IF n % 1000 = 0 THEN COMMIT; END IF;
+  END LOOP;
+END
+$$;
 WITH seq AS (
-  SELECT s.schemaname, s.sequencename, s.data_type, s.start_value, s.min_value, s.max_value,
-         s.increment_by, s.cycle, s.cache_size, s.last_value,
+  SELECT n.nspname AS schemaname, c.relname AS sequencename, format_type(s.seqtypid, NULL) AS data_type,
+         s.seqstart AS start_value, s.seqmin AS min_value, s.seqmax AS max_value,
+         s.seqincrement AS increment_by, s.seqcycle AS cycle, s.seqcache AS cache_size, p.last_value,
          d.deptype, tn.nspname AS tschema, t.relname AS tname, a.attname, a.attidentity
-  FROM pg_sequences s
-  JOIN pg_namespace n ON n.nspname = s.schemaname
-  JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid
+  FROM pg_sequence s
+  JOIN pg_class c ON c.oid = s.seqrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN bench_position p ON p.seq = c.oid
   LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
        AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
   LEFT JOIN pg_class t ON t.oid = d.refobjid
