@@ -52,7 +52,7 @@ for n in "${sizes[@]}"; do
   psql "dms_$n" -v n="$n" -f scripts/bench-generate.sql
   psql "dms_$n" -f scripts/dms-copy.sql
   psql "src_$n" -At -f scripts/bench-reference.sql >"$work/reference-$n.sql"
-  sequences=$(psql "src_$n" -At -c "SELECT count(*) FROM pg_sequences")
+  sequences=$(psql "src_$n" -At -c "SELECT count(*) FROM pg_class WHERE relkind = 'S'")
 
   note "== $n tables ($sequences sequences): snapshot vs pg_dump --schema-only, $runs runs"
   for _ in $(seq "$runs"); do
