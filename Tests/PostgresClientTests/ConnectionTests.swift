@@ -3,21 +3,7 @@ import PostgresClient
 import PostgresTestSupport
 import XCTest
 
-final class ConnectionTests: XCTestCase {
-    nonisolated(unsafe) private static var shared: TestCluster?
-    private var cluster: TestCluster!
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = try TestCluster.start() }
-        cluster = Self.shared
-    }
-
-    override class func tearDown() {
-        shared?.stop()
-        shared = nil
-        super.tearDown()
-    }
-
+final class ConnectionTests: ClusterTestCase {
     func testConnectAndQueryWithParameters() throws {
         let connection = try cluster.connect()
         XCTAssertTrue(connection.isConnectionOK)

@@ -4,26 +4,9 @@ import XCTest
 @testable import ReseqCore
 
 /// Reconciliation on a real PostgreSQL: the incident, parity, idempotency, data that moved on.
-final class ReconcileIntegrationTests: XCTestCase {
-    private static var cluster: TestCluster?
-
-    override class func setUp() {
-        super.setUp()
-        cluster = try? TestCluster.start()
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-        cluster = nil
-        super.tearDown()
-    }
-
+final class ReconcileIntegrationTests: ClusterTestCase {
     private func live(_ file: String) throws -> LiveDatabase {
-        guard let cluster = Self.cluster else {
-            // Never a skip: a test that needs a server fails when there is none.
-            return try LiveDatabase(cluster: TestCluster.start(), sqlFile: file)
-        }
-        return try LiveDatabase(cluster: cluster, sqlFile: file)
+        try LiveDatabase(cluster: cluster, sqlFile: file)
     }
 
     private let insertMigration = "INSERT INTO django_migrations (app, name) VALUES ('links', '0003_link_owner') RETURNING id"

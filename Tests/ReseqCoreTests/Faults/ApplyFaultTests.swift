@@ -7,21 +7,7 @@ import XCTest
 /// Faults injected into a real apply: a lock held by another session, the apply's backend
 /// killed mid-plan, a DMS-style writer inserting explicit ids while reconcile runs. After each:
 /// no object is half-applied, and a re-run converges.
-final class ApplyFaultTests: XCTestCase {
-    nonisolated(unsafe) private static var shared: TestCluster?
-    private var cluster: TestCluster!
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = try TestCluster.start() }
-        cluster = Self.shared
-    }
-
-    override class func tearDown() {
-        shared?.stop()
-        shared = nil
-        super.tearDown()
-    }
-
+final class ApplyFaultTests: ClusterTestCase {
     private func live() throws -> LiveDatabase {
         try LiveDatabase(cluster: cluster, sqlFile: "Tests/ReseqCoreTests/Fixtures/parity.sql")
     }

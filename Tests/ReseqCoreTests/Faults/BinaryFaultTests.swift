@@ -7,21 +7,7 @@ import XCTest
 /// Faults met by the built binary as a user runs it: SIGINT while the apply waits on a lock,
 /// the apply's backend killed, a pinned target cluster that does not match, a role that may
 /// not read some sequences, and passwords that must never show.
-final class BinaryFaultTests: XCTestCase {
-    nonisolated(unsafe) private static var shared: TestCluster?
-    private var cluster: TestCluster!
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = try TestCluster.start() }
-        cluster = Self.shared
-    }
-
-    override class func tearDown() {
-        shared?.stop()
-        shared = nil
-        super.tearDown()
-    }
-
+final class BinaryFaultTests: ClusterTestCase {
     private func temporaryFile(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
     }

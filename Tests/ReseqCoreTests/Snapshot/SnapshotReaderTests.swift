@@ -4,21 +4,7 @@ import PostgresTestSupport
 @testable import ReseqCore
 import XCTest
 
-final class SnapshotReaderTests: XCTestCase {
-    nonisolated(unsafe) private static var shared: TestCluster?
-    private var cluster: TestCluster!
-
-    override func setUpWithError() throws {
-        if Self.shared == nil { Self.shared = try TestCluster.start() }
-        cluster = Self.shared
-    }
-
-    override class func tearDown() {
-        shared?.stop()
-        shared = nil
-        super.tearDown()
-    }
-
+final class SnapshotReaderTests: ClusterTestCase {
     private static let fixture = #"""
         CREATE TABLE public.users (id serial PRIMARY KEY, name text);
         INSERT INTO public.users (name) SELECT 'u' || g FROM generate_series(1, 5) g;
