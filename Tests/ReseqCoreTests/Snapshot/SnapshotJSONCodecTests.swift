@@ -78,9 +78,9 @@ final class SnapshotJSONCodecTests: XCTestCase {
     func testReaderNeverAcceptsWhatTheDecoderReadsDifferently() throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        var random = SystemRandomNumberGenerator()
-        let seed = UInt64.random(in: 1...UInt64.max, using: &random)
-        var generator = SplitMix(state: seed)
+        // The fuzz run's seed and generator: RESEQ_FUZZ_SEED replays a failure.
+        let seed = FuzzTests.seed
+        var generator = FuzzTests.SplitMix64(state: seed)
         let base = try Self.reference(Self.samples[0])
         let alphabet = Array("{}[]\",:0123456789-.eEtrufalsn \\u\n".utf8)
         var accepted = 0
@@ -100,17 +100,5 @@ final class SnapshotJSONCodecTests: XCTestCase {
                            "seed \(seed) iteration \(iteration): \(String(decoding: bytes, as: UTF8.self).prefix(200))")
         }
         XCTAssertGreaterThan(accepted, 0, "no mutation was accepted; the test checked nothing")
-    }
-}
-
-/// A small seeded generator, so that a failure can be replayed from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
