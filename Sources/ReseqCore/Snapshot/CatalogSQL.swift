@@ -1,14 +1,5 @@
-/// Quoting for the SQL the snapshot reader builds from catalog names (pure Swift, testable).
+/// Pieces of the catalog SQL the snapshot reader builds. Names are quoted by `SQL`, as in plans.
 enum CatalogSQL {
-    /// `"name"` with every `"` doubled.
-    static func identifier(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func qualified(_ name: QualifiedName) -> String {
-        identifier(name.schema) + "." + identifier(name.name)
-    }
-
     /// A `text[]` literal for a `$n` parameter: every element double-quoted, `"` and `\` escaped.
     static func textArray(_ values: [String]) -> String {
         let elements = values.map { value in

@@ -135,10 +135,10 @@ struct DataReader: Sendable {
         let arms: [String]
         if tables.count == 1, indices.count > 1, let table = tables.first {
             let list = indices.enumerated().map { key, index in
-                let column = CatalogSQL.identifier(columns[index].ref.column)
+                let column = SQL.identifier(columns[index].ref.column)
                 return extremes(column, columns[index].ref, suffix: "\(key)")
             }
-            let result = try connection.query("SELECT \(list.joined(separator: ", ")) FROM \(CatalogSQL.qualified(table))")
+            let result = try connection.query("SELECT \(list.joined(separator: ", ")) FROM \(SQL.qualified(table))")
             for (key, index) in indices.enumerated() {
                 columns[index].minValue = try result.optionalInt64(0, "lo\(key)")
                 columns[index].maxValue = try result.optionalInt64(0, "hi\(key)")
@@ -147,8 +147,8 @@ struct DataReader: Sendable {
             return
         }
         arms = indices.enumerated().map { key, index in
-            let column = CatalogSQL.identifier(columns[index].ref.column)
-            return "SELECT \(key) AS k, \(extremes(column, columns[index].ref, suffix: "")) FROM \(CatalogSQL.qualified(columns[index].ref.table))"
+            let column = SQL.identifier(columns[index].ref.column)
+            return "SELECT \(key) AS k, \(extremes(column, columns[index].ref, suffix: "")) FROM \(SQL.qualified(columns[index].ref.table))"
         }
         let result = try connection.query(arms.joined(separator: " UNION ALL "))
         for row in 0..<result.count {

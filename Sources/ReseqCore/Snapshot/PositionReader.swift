@@ -11,7 +11,7 @@ struct PositionReader: Sendable {
         for row in rows where !row.readable {
             warnings.append(SnapshotWarning(
                 object: row.info.name.description,
-                message: "position not read: the role lacks SELECT on the sequence; GRANT SELECT ON SEQUENCE \(CatalogSQL.qualified(row.info.name)) TO the snapshot role"))
+                message: "position not read: the role lacks SELECT on the sequence; GRANT SELECT ON SEQUENCE \(SQL.qualified(row.info.name)) TO the snapshot role"))
         }
         let readable = rows.indices.filter { rows[$0].readable }
         let size = max(1, batchSize)
@@ -72,7 +72,7 @@ struct PositionReader: Sendable {
         -> [(Int, Int64, Bool)]
     {
         let sql = indices.enumerated().map { key, index in
-            "SELECT \(key) AS k, last_value, is_called FROM \(CatalogSQL.qualified(rows[index].info.name))"
+            "SELECT \(key) AS k, last_value, is_called FROM \(SQL.qualified(rows[index].info.name))"
         }.joined(separator: " UNION ALL ")
         let result = try connection.query(sql)
         var positions: [(Int, Int64, Bool)] = []

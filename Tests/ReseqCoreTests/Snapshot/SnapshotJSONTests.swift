@@ -89,7 +89,7 @@ final class SnapshotJSONTests: XCTestCase {
     }
 
     func testIdentifierQuoting() {
-        XCTAssertEqual(CatalogSQL.qualified(QualifiedName(schema: "Billing", name: "Line \"No\"")), #""Billing"."Line ""No""""#)
+        XCTAssertEqual(SQL.qualified(QualifiedName(schema: "Billing", name: "Line \"No\"")), #""Billing"."Line ""No""""#)
         XCTAssertEqual(CatalogSQL.textArray(["a\"b", "c\\d", ""]), #"{"a\"b","c\\d",""}"#)
     }
 }
