@@ -74,7 +74,16 @@ struct DataReader: Sendable {
     func read(_ group: [Unit], columns: [ColumnInfo], on connection: Connection) throws
         -> (columns: [(Int, ColumnInfo)], warnings: [SnapshotWarning])
     {
-        var columns = columns
+        // Works on a copy of the group's columns only, renumbered from 0: copying every column
+        // per transaction made the data phase quadratic (a fifth of a 50,000-table snapshot's CPU).
+        let original = group.flatMap(\.indices)
+        var columns = original.map { columns[$0] }
+        var next = 0
+        let group = group.map { unit in
+            var unit = unit
+            unit.indices = unit.indices.map { _ in defer { next += 1 }; return next }
+            return unit
+        }
         var warnings: [SnapshotWarning] = []
         try connection.execute("BEGIN READ ONLY")
         do {
@@ -95,7 +104,7 @@ struct DataReader: Sendable {
             try? connection.execute("ROLLBACK")
             throw error
         }
-        return (group.flatMap(\.indices).map { ($0, columns[$0]) }, warnings)
+        return (Array(zip(original, columns)), warnings)
     }
 
     /// Runs one read statement in a savepoint. On a server error either records the outcome on

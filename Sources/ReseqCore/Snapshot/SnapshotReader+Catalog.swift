@@ -31,7 +31,7 @@ extension SnapshotReader {
     }
 
     func readSequences(_ connection: Connection) throws -> [SequenceRow] {
-        let result = try connection.query(CatalogQueries.sequences)
+        let result = try bulkCatalogQuery(connection, CatalogQueries.sequences)
         return try (0..<result.count).map { row in
             let typeName = try result.string(row, "data_type")
             guard let dataType = SequenceType(catalogName: typeName) else {
@@ -64,12 +64,12 @@ extension SnapshotReader {
     }
 
     func readColumns(_ connection: Connection, extra: [ColumnRef]) throws -> [ColumnRow] {
-        let result = try connection.query(CatalogQueries.columns, [
+        let result = try bulkCatalogQuery(connection, CatalogQueries.columns(serverVersion: connection.serverVersionNumber), [
             CatalogSQL.textArray(extra.map(\.table.schema)),
             CatalogSQL.textArray(extra.map(\.table.name)),
             CatalogSQL.textArray(extra.map(\.column)),
         ])
-        return try (0..<result.count).map { row in
+        var rows = try (0..<result.count).map { row in
             let table = QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "table_name"))
             var defaultSequence: QualifiedName?
             if let schema = try result.optionalString(row, "default_seq_schema"),
@@ -101,5 +101,35 @@ extension SnapshotReader {
                 estimatedRows: try result.double(row, "est_rows"),
                 indexed: try result.bool(row, "indexed"))
         }
+        let trees = try (0..<result.count).filter { try result.bool($0, "in_tree") }
+        guard !trees.isEmpty else { return rows }
+        // Rare (partitioned and inheritance parents), so sized in a second, per-table query.
+        let sizes = try connection.query(CatalogQueries.treeSizes, [
+            CatalogSQL.textArray(try trees.map { try result.string($0, "relid") }),
+            CatalogSQL.textArray(trees.map { rows[$0].info.ref.column }),
+        ])
+        var found: [Int: (Double, Bool)] = [:]
+        for row in 0..<sizes.count {
+            found[try sizes.int(row, "k")] = (try sizes.double(row, "est_rows"), try sizes.bool(row, "indexed"))
+        }
+        for (position, index) in trees.enumerated() {
+            // No descendant holds rows (a partitioned table without partitions): nothing to scan.
+            (rows[index].estimatedRows, rows[index].indexed) = found[position + 1] ?? (0, true)
+        }
+        return rows
+    }
+
+    /// Runs one of `CatalogQueries`' bulk queries with hash joins, in one process, without JIT.
+    /// The catalogs' row estimates are far off, so the planner would pick per-row index probes;
+    /// parallel workers only compete with the snapshot's other session for the cores; and past
+    /// about 40,000 tables the cost estimate crosses jit_above_cost, where compiling the query
+    /// takes longer than running it. The settings are reset for the rest of the transaction.
+    private func bulkCatalogQuery(_ connection: Connection, _ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        var settings = ["enable_nestloop = off", "max_parallel_workers_per_gather = 0"]
+        if connection.serverVersionNumber >= 110000 { settings.append("jit = off") }
+        try connection.execute(settings.map { "SET LOCAL \($0)" }.joined(separator: "; "))
+        let result = try connection.query(sql, parameters)
+        try connection.execute(settings.map { "RESET \($0.prefix { $0 != " " })" }.joined(separator: "; "))
+        return result
     }
 }

@@ -213,6 +213,63 @@ final class SnapshotReaderTests: ClusterTestCase {
         XCTAssertEqual(scanned.columns.first { $0.ref == logs }?.dataRead, .read)
     }
 
+    func testTreeIsSizedAndIndexedOverAllItsTables() throws {
+        let name = try fixtureDatabase()
+        let connection = try cluster.connect(database: name)
+        try connection.execute("""
+            CREATE TABLE public.readings (id bigserial, at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE public.readings_2024 PARTITION OF public.readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE public.readings_2025 PARTITION OF public.readings FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            CREATE INDEX ON public.readings_2024 (id);
+            INSERT INTO public.readings (at) SELECT date '2024-10-01' + g % 180 FROM generate_series(1, 3000) g;
+            ANALYZE public.readings;
+            CREATE TABLE public.no_partitions (id bigserial) PARTITION BY RANGE (id);
+            """)
+        let options = SnapshotOptions(largeTableRows: 1000)
+        let before = try SnapshotReader().capture(connection, options: options)
+        func read(_ snapshot: Snapshot, _ table: String) -> ColumnInfo? {
+            snapshot.columns.first { $0.ref == col("public", table, "id") }
+        }
+        // About 3,000 rows over the tree, and one partition without an index on id.
+        XCTAssertEqual(read(before, "readings")?.dataRead, .skipped)
+        XCTAssertTrue(before.warnings.contains { $0.object == "public.readings.id" && $0.message.contains("full scan") })
+        XCTAssertEqual(read(before, "readings_2024")?.dataRead, .read)
+        XCTAssertEqual(read(before, "readings_2025")?.dataRead, .skipped)
+        // Every partition indexed by its primary key, and small.
+        XCTAssertEqual(read(before, "measurements")?.maxValue, 3)
+        XCTAssertEqual(read(before, "no_partitions")?.dataRead, .read)
+        XCTAssertNil(read(before, "no_partitions")?.maxValue)
+
+        try connection.execute("CREATE INDEX ON public.readings_2025 (id)")
+        let after = try SnapshotReader().capture(connection, options: options)
+        XCTAssertEqual(read(after, "readings")?.dataRead, .read)
+        XCTAssertEqual(read(after, "readings")?.maxValue, 3000)
+    }
+
+    func testColumnsAreReadOnlyWithTheRightToReadThem() throws {
+        let name = try fixtureDatabase()
+        let keeper = "keeper_\(name)"
+        try cluster.run("""
+            CREATE TABLE public.private_ids (id serial PRIMARY KEY);
+            INSERT INTO public.private_ids DEFAULT VALUES;
+            CREATE ROLE \(keeper) LOGIN;
+            GRANT USAGE ON SCHEMA "Billing", other TO \(keeper);
+            CREATE TABLE public.kept (id serial PRIMARY KEY);
+            INSERT INTO public.kept DEFAULT VALUES; INSERT INTO public.kept DEFAULT VALUES;
+            ALTER TABLE public.kept OWNER TO \(keeper);
+            """, database: name)
+        let denied = "data not read: the role lacks SELECT on the column"
+        // Granted SELECT on the fixture's tables, not on the new one.
+        let reader = try SnapshotReader().capture(try cluster.connect(database: name, user: "reader_\(name)"))
+        XCTAssertEqual(reader.columns.first { $0.ref == col("public", "private_ids", "id") }?.dataRead, .denied)
+        XCTAssertTrue(reader.warnings.contains { $0.object == "public.private_ids.id" && $0.message.hasPrefix(denied) })
+        XCTAssertEqual(reader.columns.first { $0.ref == col("public", "users", "id") }?.maxValue, 5)
+        // No grant at all, but the owner of one table.
+        let owner = try SnapshotReader().capture(try cluster.connect(database: name, user: keeper))
+        XCTAssertEqual(owner.columns.first { $0.ref == col("public", "kept", "id") }?.maxValue, 2)
+        XCTAssertEqual(owner.columns.first { $0.ref == col("public", "users", "id") }?.dataRead, .denied)
+    }
+
     func testSchemaFilterKeepsSequencesThatIncludedTablesUse() throws {
         let name = try fixtureDatabase()
         let connection = try cluster.connect(database: name)
