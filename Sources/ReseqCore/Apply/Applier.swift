@@ -25,12 +25,16 @@ public struct Applier {
         /// `lock_timeout` for every transaction, in milliseconds.
         public var lockTimeoutMilliseconds: Int
         /// Objects per transaction: bounds the locks held at once and the work lost to a failure.
+        /// 30 keeps a transaction under 32 new relations (an object creates at most one): past
+        /// that, PostgreSQL's relcache stops listing them and walks every cached relation at each
+        /// savepoint's end (AtEOSubXact_RelationCache), which made a 50,000-sequence apply
+        /// quadratic. It also stays within the 64 subtransactions a backend tracks in memory.
         public var objectsPerTransaction: Int
         /// How often an object blocked by a lock is tried again, with a doubling pause.
         public var lockRetries: Int
         public var firstRetryPause: Double
 
-        public init(lockTimeoutMilliseconds: Int = 5000, objectsPerTransaction: Int = 100,
+        public init(lockTimeoutMilliseconds: Int = 5000, objectsPerTransaction: Int = 30,
                     lockRetries: Int = 3, firstRetryPause: Double = 0.5) {
             self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
             self.objectsPerTransaction = objectsPerTransaction

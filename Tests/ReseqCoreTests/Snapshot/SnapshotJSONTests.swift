@@ -91,5 +91,7 @@ final class SnapshotJSONTests: XCTestCase {
     func testIdentifierQuoting() {
         XCTAssertEqual(SQL.qualified(QualifiedName(schema: "Billing", name: "Line \"No\"")), #""Billing"."Line ""No""""#)
         XCTAssertEqual(CatalogSQL.textArray(["a\"b", "c\\d", ""]), #"{"a\"b","c\\d",""}"#)
+        XCTAssertEqual(CatalogSQL.textArray(["Łódź", "{x,y}", "NULL"]), #"{"Łódź","{x,y}","NULL"}"#)
+        XCTAssertEqual(CatalogSQL.textArray([]), "{}")
     }
 }
