@@ -11,7 +11,7 @@ struct PlanCommand: ParsableCommand {
     @Argument(help: "The target snapshot (JSON).") var target: String
     @Option(help: "Write the SQL to FILE instead of stdout.") var output: String?
     @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
-    @Option(help: "lock_timeout the script sets (500ms, 5s, ...).") var lockTimeout: LockTimeout = LockTimeout(argument: "5s")!
+    @Option(help: "lock_timeout the script sets (500ms, 5s, ...).") var lockTimeout: TimeLimit = TimeLimit(argument: "5s")!
 
     func validate() throws {
         guard headroom >= 0 else { throw ValidationError("--headroom must be 0 or more") }

@@ -18,7 +18,7 @@ struct ReconcileCommand: ParsableCommand {
     @Option(name: .customLong("target-dsn"), help: "The live target: anything libpq accepts.") var targetDSN: String
     @Flag(help: "Run the plan. Without it nothing changes.") var apply = false
     @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
-    @Option(help: "lock_timeout of each transaction (500ms, 5s, ...).") var lockTimeout: LockTimeout = LockTimeout(argument: "5s")!
+    @Option(help: "lock_timeout of each transaction (500ms, 5s, ...).") var lockTimeout: TimeLimit = TimeLimit(argument: "5s")!
     @Option(help: "How often an object blocked by another session's lock is tried again (pauses 0.5s, 1s, 2s, ...).")
     var lockRetries: Int = 3
     @Option(name: .customLong("expect-target-system-id"),

@@ -9,7 +9,7 @@ struct CaptureOptions: ParsableArguments {
     @Option(name: .customLong("exclude-schema"), help: "Leave this schema out (repeatable).") var excludeSchemas: [String] = []
     @Flag(help: "Read max(id) even where that means a full scan of a large table without an index.")
     var allowFullScans = false
-    @Option(help: "Time budget of each max(id) read (500ms, 30s, ...).") var readTimeout: LockTimeout = LockTimeout(argument: "30s")!
+    @Option(help: "Time budget of each max(id) read (500ms, 30s, ...).") var readTimeout: TimeLimit = TimeLimit(argument: "30s")!
 
     func snapshotOptions(dsn: String, extraColumns: [ColumnRef] = []) throws -> SnapshotOptions {
         let where_ = try ConnInfo.describe(dsn)
@@ -44,7 +44,7 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let connection = try Connection(conninfo: dsn)
         let snapshot = try SnapshotReader().capture(connection, options: capture.snapshotOptions(dsn: dsn))
-        try Output.write(String(decoding: try snapshot.jsonData(), as: UTF8.self), to: output)
+        try Output.write(try snapshot.jsonData(), to: output)
         for warning in snapshot.warnings { Output.note("warning: \(warning.object): \(warning.message)") }
         if let output {
             Output.note("wrote \(output): \(snapshot.sequences.count) sequences, \(snapshot.columns.count) columns")

@@ -97,6 +97,15 @@ final class BinaryTests: XCTestCase {
 
         let usage = try Self.reseq(["diff"])
         XCTAssertEqual(usage.status, 2)
+        let badDuration = try Self.reseq(["snapshot", "--dsn", "dbname=x", "--read-timeout", "soon"])
+        XCTAssertEqual(badDuration.status, 2)
+        XCTAssertTrue(badDuration.stderr.contains("soon"), badDuration.stderr)
+
+        // Defaults are shown as written.
+        let help = try Self.reseq(["snapshot", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("(default: 30s)"), help.stdout)
+        XCTAssertTrue(try Self.reseq(["reconcile", "--help"]).stdout.contains("(default: 5s)"))
 
         let refused = try Self.reseq(["snapshot", "--dsn", "host=/nonexistent-socket-dir port=1 dbname=x connect_timeout=2"])
         XCTAssertEqual(refused.status, 2)

@@ -59,7 +59,9 @@ public struct ParallelApplier: Sendable {
     }
 
     /// Two plans whose objects lock nothing in common, about equal in statements, each in
-    /// plan order.
+    /// plan order. The first half holds the first schemas by name, as far as the most even cut
+    /// allows: the session that runs it read those tables from the front in `ParallelReads`,
+    /// so it alters tables already in its caches, and verifies them next.
     static func split(_ plan: Plan) -> [Plan] {
         let objects = plan.objects
         // Union-find over schemas: an object joins the schemas of everything it locks.
@@ -69,14 +71,15 @@ public struct ParallelApplier: Sendable {
             while let next = parent[key], next != key { key = next }
             return key
         }
+        // A schema, or the object itself when it locks nothing; both begin with a schema name.
         func keys(_ object: (object: String, steps: [Step])) -> [String] {
             let schemas = object.steps.compactMap { step -> String? in
                 switch step.lock {
-                case .sequence(let name), .accessExclusive(let name): return "s:" + name.schema
+                case .sequence(let name), .accessExclusive(let name): return name.schema
                 case .none: return nil
                 }
             }
-            return schemas.isEmpty ? ["o:" + object.object] : schemas
+            return schemas.isEmpty ? [object.object] : schemas
         }
         for object in objects {
             let keys = keys(object)
@@ -85,14 +88,23 @@ public struct ParallelApplier: Sendable {
             for key in keys.dropFirst() { parent[root(key)] = first }
         }
         var weight: [String: Int] = [:]
-        for object in objects { weight[root(keys(object)[0]), default: 0] += object.steps.count }
-        // Heaviest groups first, each to the lighter half.
+        var firstKey: [String: String] = [:]
+        for object in objects {
+            let keys = keys(object)
+            let group = root(keys[0])
+            weight[group, default: 0] += object.steps.count
+            for key in keys where firstKey[group].map({ key < $0 }) ?? true { firstKey[group] = key }
+        }
+        // Groups in name order; the first half grows while that brings it closer to half.
+        let total = weight.values.reduce(0, +)
         var side: [String: Int] = [:]
-        var load = [0, 0]
-        for (group, steps) in weight.sorted(by: { ($0.value, $0.key) > ($1.value, $1.key) }) {
-            let half = load[0] <= load[1] ? 0 : 1
+        var load = 0
+        var half = 0
+        for group in weight.keys.sorted(by: { (firstKey[$0]!, $0) < (firstKey[$1]!, $1) }) {
+            let steps = weight[group]!
+            if half == 0, load > 0, abs(2 * (load + steps) - total) > abs(2 * load - total) { half = 1 }
             side[group] = half
-            load[half] += steps
+            if half == 0 { load += steps }
         }
         var halves = [Plan(steps: [], unresolved: []), Plan(steps: [], unresolved: [])]
         for object in objects {

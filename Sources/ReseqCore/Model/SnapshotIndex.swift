@@ -10,14 +10,15 @@ public struct SnapshotIndex: Sendable {
 
     public init(_ snapshot: Snapshot) {
         self.snapshot = snapshot
-        var sequences: [QualifiedName: SequenceInfo] = [:]
+        // Sized up front: rehashing as they grew was a tenth of a 50,000-table diff.
+        var sequences: [QualifiedName: SequenceInfo] = Dictionary(minimumCapacity: snapshot.sequences.count)
         var identity: [ColumnRef: SequenceInfo] = [:]
         for sequence in snapshot.sequences {
             sequences[sequence.name] = sequence
             if sequence.isIdentity, let column = sequence.ownedBy { identity[column] = sequence }
         }
-        var columns: [ColumnRef: ColumnInfo] = [:]
-        var drawing: [QualifiedName: [ColumnInfo]] = [:]
+        var columns: [ColumnRef: ColumnInfo] = Dictionary(minimumCapacity: snapshot.columns.count)
+        var drawing: [QualifiedName: [ColumnInfo]] = Dictionary(minimumCapacity: snapshot.columns.count)
         for column in snapshot.columns {
             columns[column.ref] = column
             let sequence = column.defaultSequence ?? (column.identity != nil ? identity[column.ref]?.name : nil)

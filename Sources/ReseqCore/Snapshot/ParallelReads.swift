@@ -5,17 +5,35 @@ import Synchronization
 /// Runs independent read jobs on the given connection and, when a second one can be opened,
 /// on that one too, in a second thread. Min/max and position reads cost the server a
 /// relation open and a plan per table or sequence, so two backends on two cores take about
-/// half the time. Each connection stays on the thread that uses it; jobs are taken in order
-/// from a shared counter, and outputs come back in job order whoever ran them.
+/// half the time. Each connection stays on the thread that uses it. The first connection
+/// takes jobs from the front, the second from the back, so that each reads about the same
+/// tables in every snapshot of a run: `reconcile`'s verification then finds them in its
+/// session's caches (a warm max() read costs the server a ninth of a cold one), and
+/// `ParallelApplier` gives each session the schemas from its end too. Outputs come back in
+/// job order whoever ran them.
 enum ParallelReads<Output: Sendable> {
     typealias Job = @Sendable (Connection) throws -> Output
 
     private final class State: Sendable {
-        let next = Atomic<Int>(0)
+        /// The next job from the front, and one past the next from the back.
+        let ends: Mutex<(front: Int, back: Int)>
         let finished = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let outputs: Mutex<[Int: Output]> = Mutex([:])
         let failure: Mutex<(any Error)?> = Mutex(nil)
+        init(jobs: Int) { ends = Mutex((0, jobs)) }
+
+        func claim(fromBack: Bool) -> Int? {
+            ends.withLock { ends in
+                guard ends.front < ends.back else { return nil }
+                if fromBack {
+                    ends.back -= 1
+                    return ends.back
+                }
+                ends.front += 1
+                return ends.front - 1
+            }
+        }
     }
 
     /// `weights[i]` is what job i counts for in `progress` (objects read so far).
@@ -23,11 +41,10 @@ enum ParallelReads<Output: Sendable> {
         _ jobs: [Job], on connection: Connection, spare: SpareConnections?,
         progress: @escaping @Sendable (Int) -> Void, weights: [Int]
     ) throws -> [Output] {
-        let state = State()
-        let work: @Sendable (Connection) -> Void = { connection in
+        let state = State(jobs: jobs.count)
+        let work: @Sendable (Connection, Bool) -> Void = { connection, fromBack in
             while !state.stop.load(ordering: .relaxed) {
-                let index = state.next.add(1, ordering: .relaxed).oldValue
-                guard index < jobs.count else { return }
+                guard let index = state.claim(fromBack: fromBack) else { return }
                 do {
                     let output = try jobs[index](connection)
                     state.outputs.withLock { $0[index] = output }
@@ -45,7 +62,7 @@ enum ParallelReads<Output: Sendable> {
                 // Not reaching the server a second time is no error: the first connection
                 // takes every job.
                 if let connection = try? spare.take() {
-                    work(connection)
+                    work(connection, true)
                     spare.give(connection)
                 }
                 helperDone.signal()
@@ -53,7 +70,7 @@ enum ParallelReads<Output: Sendable> {
         } else {
             helperDone.signal()
         }
-        work(connection)
+        work(connection, false)
         helperDone.wait()
         if let failure = state.failure.withLock({ $0 }) { throw failure }
         let outputs = state.outputs.withLock { $0 }

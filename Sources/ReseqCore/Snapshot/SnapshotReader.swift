@@ -72,6 +72,8 @@ public struct SnapshotReader {
     static func filter(_ sequences: [SequenceRow], _ columns: [ColumnRow], options: SnapshotOptions)
         -> ([SequenceRow], [ColumnRow])
     {
+        // Everything is in: skip building five sets over every object.
+        if options.schemas.isEmpty, options.excludeSchemas.isEmpty { return (sequences, columns) }
         let extra = Set(options.extraColumns)
         let firstColumns = columns.filter { options.includes(schema: $0.info.ref.table.schema) || extra.contains($0.info.ref) }
         let usedByColumns = Set(firstColumns.compactMap(\.info.defaultSequence))
