@@ -2,8 +2,7 @@
 /// Pure: no I/O.
 public enum Differ {
     public static func diff(source: Snapshot, target: Snapshot) -> [Finding] {
-        let source = SnapshotIndex(source)
-        let target = SnapshotIndex(target)
+        let (source, target) = SnapshotIndex.pair(source, target)
         var findings: [Finding] = []
         var matchedTargetSequences = Set<QualifiedName>()
 

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// Turns a source snapshot and a target snapshot into the SQL that makes the target's
 /// auto-numbering match the source's. Pure: no I/O.
 public enum Planner {
@@ -15,18 +18,25 @@ public enum Planner {
     }
 
     public static func plan(source: Snapshot, target: Snapshot, options: Options = Options()) -> Plan {
-        let source = SnapshotIndex(source)
-        let target = SnapshotIndex(target)
-        var plan = Plan(steps: [], unresolved: [])
-        for sequence in source.snapshot.sequences where sequence.fromExtension == nil {
-            var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options)
-            do {
-                plan.steps += try builder.build()
-            } catch {
-                plan.unresolved.append(error.finding)
+        let (source, target) = SnapshotIndex.pair(source, target)
+        let sequences = source.snapshot.sequences.filter { $0.fromExtension == nil }
+        // Objects are planned independently: two halves on two threads, joined in order.
+        let halves = Mutex<[Int: Plan]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            var plan = Plan(steps: [], unresolved: [])
+            let middle = sequences.count / 2
+            for sequence in half == 0 ? sequences[..<middle] : sequences[middle...] {
+                var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options)
+                do throws(ObjectPlanBuilder.Unplannable) {
+                    plan.steps += try builder.build()
+                } catch {
+                    plan.unresolved.append(error.finding)
+                }
             }
+            halves.withLock { $0[half] = plan }
         }
-        return plan
+        let (first, second) = halves.withLock { ($0[0]!, $0[1]!) }
+        return Plan(steps: first.steps + second.steps, unresolved: first.unresolved + second.unresolved)
     }
 }
 
