@@ -4,12 +4,20 @@ import Synchronization
 
 /// The sequences of a snapshot, read on a second session while the first reads the columns
 /// catalog: the catalog query of the sequences in the first session's own transaction
-/// snapshot (`pg_export_snapshot`), then every position. The two catalog queries and the
-/// position reads are the slowest parts before the data phase; side by side they overlap.
+/// snapshot (`pg_export_snapshot`), then positions until `finish()`. The two catalog queries
+/// and the position reads are the slowest parts before the data phase; side by side they
+/// overlap, and what is left of the positions joins the data phase's jobs.
 final class EarlyPositions: Sendable {
     typealias Positions = [QualifiedName: SequencePosition]
+    /// What was read: positions, warnings, and every sequence either covers.
+    struct Read: Sendable {
+        var positions: Positions
+        var warnings: [SnapshotWarning]
+        var covered: Set<QualifiedName>
+    }
     private let sequences: Mutex<[SnapshotReader.SequenceRow]?> = Mutex(nil)
-    private let positions: Mutex<(Positions, [SnapshotWarning])?> = Mutex(nil)
+    private let read: Mutex<Read?> = Mutex(nil)
+    private let enough = Atomic<Bool>(false)
     private let catalogRead = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
@@ -45,22 +53,24 @@ final class EarlyPositions: Sendable {
 
             let positionReader = PositionReader(batchSize: batchSize)
             let (warnings, batches) = positionReader.plan(rows)
-            var found: Positions = [:]
-            var later: [SnapshotWarning] = []
+            var result = Read(positions: [:], warnings: warnings,
+                              covered: Set(rows.filter { !$0.readable }.map(\.info.name)))
             do {
                 try connection.execute("SET default_transaction_read_only = on")
                 defer { try? connection.execute("RESET default_transaction_read_only") }
                 for batch in batches {
+                    if early.enough.load(ordering: .relaxed) { break }
                     let (read, batchWarnings) = try positionReader.read(batch, rows: rows, on: connection)
                     for (index, value, called) in read {
-                        found[rows[index].info.name] = SequencePosition(lastValue: value, isCalled: called)
+                        result.positions[rows[index].info.name] = SequencePosition(lastValue: value, isCalled: called)
                     }
-                    later += batchWarnings
+                    result.warnings += batchWarnings
+                    result.covered.formUnion(batch.map { rows[$0].info.name })
                 }
             } catch {
                 return  // read again later on the first session, which reports the error
             }
-            early.positions.withLock { $0 = (found, warnings + later) }
+            early.read.withLock { $0 = result }
         }.start()
         return early
     }
@@ -72,9 +82,12 @@ final class EarlyPositions: Sendable {
         return sequences.withLock { $0 }
     }
 
-    /// Every position; `nil` when they could not be read there.
-    func wait() -> (Positions, [SnapshotWarning])? {
+    /// Stops after the batch in progress: the first session is free, and the positions left
+    /// are shared between both sessions with the data reads. Returns what was read; `nil`
+    /// when nothing could be read there.
+    func finish() -> Read? {
+        enough.store(true, ordering: .relaxed)
         done.wait()
-        return positions.withLock { $0 }
+        return read.withLock { $0 }
     }
 }

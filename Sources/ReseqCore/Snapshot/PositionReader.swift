@@ -5,15 +5,18 @@ import PostgresClient
 struct PositionReader: Sendable {
     var batchSize: Int
 
-    /// The warnings known before reading, and the batches to read (indices into `rows`).
-    func plan(_ rows: [SnapshotReader.SequenceRow]) -> (warnings: [SnapshotWarning], batches: [[Int]]) {
+    /// The warnings known before reading, and the batches to read (indices into `rows`),
+    /// leaving out the sequences in `skipping` (already read, or already warned about).
+    func plan(_ rows: [SnapshotReader.SequenceRow], skipping: Set<QualifiedName> = [])
+        -> (warnings: [SnapshotWarning], batches: [[Int]])
+    {
         var warnings: [SnapshotWarning] = []
-        for row in rows where !row.readable {
+        for row in rows where !row.readable && !skipping.contains(row.info.name) {
             warnings.append(SnapshotWarning(
                 object: row.info.name.description,
                 message: "position not read: the role lacks SELECT on the sequence; GRANT SELECT ON SEQUENCE \(SQL.qualified(row.info.name)) TO the snapshot role"))
         }
-        let readable = rows.indices.filter { rows[$0].readable }
+        let readable = rows.indices.filter { rows[$0].readable && !skipping.contains(rows[$0].info.name) }
         let size = max(1, batchSize)
         let batches = stride(from: 0, to: readable.count, by: size).map {
             Array(readable[$0..<min($0 + size, readable.count)])

@@ -13,12 +13,12 @@ extension SnapshotReader {
     func readData(
         _ sequences: [SequenceRow], _ columns: [ColumnRow], _ connection: Connection,
         _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning],
-        known: (EarlyPositions.Positions, [SnapshotWarning])? = nil
+        known: EarlyPositions.Read? = nil
     ) throws -> ([SequenceInfo], [ColumnInfo]) {
         let data = DataReader(options: options, ascending: Self.directions(sequences, columns))
         let work = data.plan(columns)
         let positions = PositionReader(batchSize: options.objectsPerStatement)
-        let (positionWarnings, batches) = known == nil ? positions.plan(sequences) : ([], [])
+        let (positionWarnings, batches) = positions.plan(sequences, skipping: known?.covered ?? [])
         let planned = work.columns
         var jobs: [ParallelReads<ReadOutput>.Job] = []
         var objects: [Int] = []  // objects per job, for progress
@@ -44,16 +44,15 @@ extension SnapshotReader {
             weights: objects)
 
         var result = sequences.map(\.info)
-        if let (found, foundWarnings) = known {
-            // Read on the second session while the columns catalog was read; the warnings
-            // cover the sequences that are not in `found`.
+        if let known {
+            // Read on the second session while the columns catalog was read.
             for index in result.indices {
-                guard let position = found[result[index].name] else { continue }
+                guard let position = known.positions[result[index].name] else { continue }
                 result[index].lastValue = position.lastValue
                 result[index].isCalled = position.isCalled
             }
             let kept = Set(result.map(\.name.description))
-            warnings += foundWarnings.filter { kept.contains($0.object) }
+            warnings += known.warnings.filter { kept.contains($0.object) }
         }
         var read = work.columns
         warnings += work.warnings

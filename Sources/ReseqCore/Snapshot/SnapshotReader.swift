@@ -41,13 +41,13 @@ public struct SnapshotReader {
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
-            _ = early?.wait()
+            _ = early?.finish()
             throw error
         }
 
         let (keptSequences, keptColumns) = Self.filter(sequences, columns, options: options)
         let (positioned, readColumns) = try readData(
-            keptSequences, keptColumns, connection, options, &warnings, known: early?.wait())
+            keptSequences, keptColumns, connection, options, &warnings, known: early?.finish())
         return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings)
     }
 
