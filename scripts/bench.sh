@@ -6,7 +6,7 @@
 # is noisy: compare the ratios, not the absolute times.
 #   reseq snapshot           vs  pg_dump --schema-only of the same database
 #   reseq reconcile --apply  vs  psql replaying the restoring SQL, 500 objects a transaction,
-#                                each on a fresh copy of the same DMS-style target
+#                                each on its own copy of the same DMS-style target
 #   reseq diff of the 10k source and target snapshots; peak memory of every reseq run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,30 +57,35 @@ for n in "${sizes[@]}"; do
   psql "dms_$n" -v n="$n" -f scripts/bench-generate.sql
   psql "dms_$n" -f scripts/dms-copy.sql
   psql "src_$n" -At -f scripts/bench-reference.sql >"$work/reference-$n.sql"
-  sequences=$(psql "src_$n" -At -c "SELECT count(*) FROM pg_class WHERE relkind = 'S'")
-  # dms-copy.sql dropped the target's sequences: let those inodes stop counting as recent.
-  settle; sleep 61
+  note "   $(psql "src_$n" -At -c "SELECT count(*) FROM pg_class WHERE relkind = 'S'") sequences"
+  copies "ref_$n" "dms_$n"; copies "app_$n" "dms_$n"
+done
+# dms-copy.sql dropped the targets' sequences: let those inodes stop counting as recent.
+settle; sleep 61
 
-  note "== $n tables ($sequences sequences): snapshot vs pg_dump --schema-only, $runs runs"
-  for _ in $(seq "$runs"); do
+# Every size in each round, one after the other: the 50,000/10,000 ratios then compare runs
+# made minutes apart, not a quarter of an hour, on a machine whose speed drifts.
+for i in $(seq "$runs"); do
+  note "== round $i of $runs: snapshot vs pg_dump --schema-only, reconcile --apply vs psql replay"
+  for n in "${sizes[@]}"; do
     timed "snap-$n" "$reseq" snapshot --dsn "$base dbname=src_$n" --output "$work/src-$n.json"
     # pg_dump locks every table in one transaction: past the lock table (about 64 × 100
     # relations on default settings) it fails, as it does at 50,000. That is a result too.
     /usr/bin/time -o "$work/t" -f '%e %M' pg_dump --schema-only --dbname "$base dbname=src_$n" --file /dev/null \
-      2>"$work/err" && cat "$work/t" >>"$work/dump-$n" || { note "pg_dump failed: $(grep -m1 ERROR "$work/err")"; echo "fails 0" >>"$work/dump-$n"; }
+      2>"$work/err" && cat "$work/t" >>"$work/dump-$n" || { note "pg_dump failed at $n: $(grep -m1 ERROR "$work/err")"; echo "fails 0" >>"$work/dump-$n"; }
   done
-
-  note "== $n tables: reconcile --apply vs psql replay, each on its own copy of the DMS target, $runs runs"
-  copies "ref_$n" "dms_$n"; copies "app_$n" "dms_$n"; settle
-  for i in $(seq "$runs"); do
+  for n in "${sizes[@]}"; do
+    settle
     timed "ref-$n" "$(command -v psql)" -X -q -v ON_ERROR_STOP=1 "$base dbname=ref_${n}_$i" -f "$work/reference-$n.sql"
     settle
     timed "rec-$n" "$reseq" reconcile --source "$work/src-$n.json" --target-dsn "$base dbname=app_${n}_$i" --apply
-    settle
   done
+done
+
+for n in "${sizes[@]}"; do
   # The reference must do the same job: its result must pass reseq's own verification.
   "$reseq" snapshot --dsn "$base dbname=ref_${n}_1" --output "$work/ref-$n.json" 2>/dev/null
-  "$reseq" diff "$work/src-$n.json" "$work/ref-$n.json" >/dev/null || { note "the reference SQL did not restore everything"; exit 1; }
+  "$reseq" diff "$work/src-$n.json" "$work/ref-$n.json" >/dev/null || { note "the reference SQL did not restore everything at $n"; exit 1; }
 
   snap=$(seconds "snap-$n"); dump=$(seconds "dump-$n"); rec=$(seconds "rec-$n"); ref=$(seconds "ref-$n")
   snap_target=-; rec_target=-; snap_ok=-; rec_ok=-
@@ -97,7 +102,6 @@ for n in "${sizes[@]}"; do
   row "reconcile --apply / psql" "$n" "$rec" "$ref" "$(ratio "$rec" "$ref")" "$rec_target" "$rec_ok" "$(peak_mb "rec-$n")"
 
   if [ "$n" = 10000 ]; then
-    note "== 10000 tables: diff of the source and DMS target snapshots, $runs runs"
     "$reseq" snapshot --dsn "$base dbname=dms_$n" --output "$work/dms-$n.json" 2>/dev/null
     for _ in $(seq "$runs"); do
       /usr/bin/time -q -o "$work/t" -f '%e %M' "$reseq" diff "$work/src-$n.json" "$work/dms-$n.json" >/dev/null || true
