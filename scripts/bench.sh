@@ -44,6 +44,14 @@ peak_mb() { cut -d' ' -f2 "$work/$1" | sort -n | tail -1 | awk '{ printf "%.0f",
 # database. `sync` writes the copies out, so their writeback does not land in a timed run.
 copies() { for i in $(seq "$runs"); do psql postgres -c "CREATE DATABASE ${1}_$i TEMPLATE $2 STRATEGY FILE_COPY"; done; }
 settle() { psql postgres -c CHECKPOINT; sync; }
+# All sizes' copies (about 20 GB with 50,000) do not fit the page cache together. Reading the
+# database's files just before a timed run starts both tools from memory, as in production
+# where a live database is warm; otherwise reseq's max() reads paid for the disk and the
+# replay (which reads no rows) did not.
+warm() {
+  local oid; oid=$(psql postgres -At -c "SELECT oid FROM pg_database WHERE datname = '$1'")
+  find "$dir/data/base/$oid" -type f -exec cat {} + >/dev/null
+}
 
 rows=()
 row() { rows+=("$(printf '%-26s %6s %9s %11s %7s %8s %-5s %8s' "$@")"); note "${rows[-1]}"; }
@@ -68,6 +76,7 @@ settle; sleep 61
 for i in $(seq "$runs"); do
   note "== round $i of $runs: snapshot vs pg_dump --schema-only, reconcile --apply vs psql replay"
   for n in "${sizes[@]}"; do
+    warm "src_$n"
     timed "snap-$n" "$reseq" snapshot --dsn "$base dbname=src_$n" --output "$work/src-$n.json"
     # pg_dump locks every table in one transaction: past the lock table (about 64 × 100
     # relations on default settings) it fails, as it does at 50,000. That is a result too.
@@ -75,9 +84,9 @@ for i in $(seq "$runs"); do
       2>"$work/err" && cat "$work/t" >>"$work/dump-$n" || { note "pg_dump failed at $n: $(grep -m1 ERROR "$work/err")"; echo "fails 0" >>"$work/dump-$n"; }
   done
   for n in "${sizes[@]}"; do
-    settle
+    settle; warm "ref_${n}_$i"
     timed "ref-$n" "$(command -v psql)" -X -q -v ON_ERROR_STOP=1 "$base dbname=ref_${n}_$i" -f "$work/reference-$n.sql"
-    settle
+    settle; warm "app_${n}_$i"
     timed "rec-$n" "$reseq" reconcile --source "$work/src-$n.json" --target-dsn "$base dbname=app_${n}_$i" --apply
   done
 done
