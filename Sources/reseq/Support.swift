@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import ReseqCore
 
 /// An error the user made or must act on; its text says what and what to do.
@@ -46,13 +45,8 @@ enum SnapshotFile {
 
     /// Loads two snapshots at once, one per core: JSON decoding is most of `diff`'s time.
     static func loadPair(_ first: String, _ second: String) throws -> (Snapshot, Snapshot) {
-        let results = Mutex<[Int: Result<Snapshot, any Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let result = Result { try load(index == 0 ? first : second) }
-            results.withLock { $0[index] = result }
-        }
-        let loaded = results.withLock { $0 }
-        return (try loaded[0]!.get(), try loaded[1]!.get())
+        let (a, b) = concurrently({ Result { try load(first) } }, { Result { try load(second) } })
+        return (try a.get(), try b.get())
     }
 }
 

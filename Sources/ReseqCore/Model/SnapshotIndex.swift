@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// Look-ups over one snapshot by name, built once so that diff and plan stay linear at
 /// tens of thousands of sequences.
 public struct SnapshotIndex: Sendable {
@@ -45,12 +42,6 @@ public struct SnapshotIndex: Sendable {
 
     /// Both snapshots' indexes, built on two threads: a quarter of a second each at 50,000.
     static func pair(_ source: Snapshot, _ target: Snapshot) -> (source: SnapshotIndex, target: SnapshotIndex) {
-        let built = Mutex<[Int: SnapshotIndex]>([:])
-        DispatchQueue.concurrentPerform(iterations: 2) { side in
-            let index = SnapshotIndex(side == 0 ? source : target)
-            built.withLock { $0[side] = index }
-        }
-        let indexes = built.withLock { $0 }
-        return (indexes[0]!, indexes[1]!)
+        concurrently({ SnapshotIndex(source) }, { SnapshotIndex(target) })
     }
 }

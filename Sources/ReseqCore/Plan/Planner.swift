@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// Turns a source snapshot and a target snapshot into the SQL that makes the target's
 /// auto-numbering match the source's. Pure: no I/O.
 public enum Planner {
@@ -21,11 +18,9 @@ public enum Planner {
         let (source, target) = SnapshotIndex.pair(source, target)
         let sequences = source.snapshot.sequences.filter { $0.fromExtension == nil }
         // Objects are planned independently: two halves on two threads, joined in order.
-        let halves = Mutex<[Int: Plan]>([:])
-        DispatchQueue.concurrentPerform(iterations: 2) { half in
+        @Sendable func plan(_ part: ArraySlice<SequenceInfo>) -> Plan {
             var plan = Plan(steps: [], unresolved: [])
-            let middle = sequences.count / 2
-            for sequence in half == 0 ? sequences[..<middle] : sequences[middle...] {
+            for sequence in part {
                 var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options)
                 do throws(ObjectPlanBuilder.Unplannable) {
                     plan.steps += try builder.build()
@@ -33,9 +28,10 @@ public enum Planner {
                     plan.unresolved.append(error.finding)
                 }
             }
-            halves.withLock { $0[half] = plan }
+            return plan
         }
-        let (first, second) = halves.withLock { ($0[0]!, $0[1]!) }
+        let middle = sequences.count / 2
+        let (first, second) = concurrently({ plan(sequences[..<middle]) }, { plan(sequences[middle...]) })
         return Plan(steps: first.steps + second.steps, unresolved: first.unresolved + second.unresolved)
     }
 }

@@ -1,0 +1,21 @@
+import Foundation
+import Synchronization
+
+/// Runs `first` and `second` on two threads and returns both results: for independent halves
+/// of CPU work (loading two snapshots, indexing them, planning two halves of a plan).
+public func concurrently<A: Sendable, B: Sendable>(
+    _ first: @Sendable () -> A, _ second: @Sendable () -> B
+) -> (A, B) {
+    let a = Mutex<A?>(nil)
+    let b = Mutex<B?>(nil)
+    DispatchQueue.concurrentPerform(iterations: 2) { side in
+        if side == 0 {
+            let value = first()
+            a.withLock { $0 = value }
+        } else {
+            let value = second()
+            b.withLock { $0 = value }
+        }
+    }
+    return (a.withLock { $0! }, b.withLock { $0! })
+}
