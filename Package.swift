@@ -1,9 +1,9 @@
-// swift-tools-version:5.10
+// swift-tools-version:6.0
 import PackageDescription
 
 let package = Package(
     name: "reseq",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)]  // Synchronization (Mutex, Atomic),
     products: [
         .executable(name: "reseq", targets: ["reseq"]),
     ],

@@ -6,7 +6,11 @@ import Synchronization
 /// A connection is used by one thread at a time: `take` hands it over, `give` hands it back.
 public final class SpareConnections: Sendable {
     private let conninfo: String
-    private let idle = Mutex<[Connection]>([])
+    private let idle = Mutex<[Idle]>([])
+
+    /// A connection parked here. Unchecked: `give` is the last use by the thread that gives it
+    /// and `take` the first by the thread that takes it, so no two threads ever use it at once.
+    private struct Idle: @unchecked Sendable { let connection: Connection }
 
     public init(conninfo: String) {
         self.conninfo = conninfo
@@ -14,13 +18,14 @@ public final class SpareConnections: Sendable {
 
     /// An idle session if there is one, else a new one.
     public func take() throws -> Connection {
-        if let connection = idle.withLock({ $0.popLast() }), connection.isConnectionOK { return connection }
+        if let connection = idle.withLock({ $0.popLast() })?.connection, connection.isConnectionOK { return connection }
         return try Connection(conninfo: conninfo)
     }
 
     /// Returns a session for a later phase; a broken one is dropped.
     public func give(_ connection: Connection) {
         guard connection.isConnectionOK else { return }
-        idle.withLock { $0.append(connection) }
+        let parked = Idle(connection: connection)
+        idle.withLock { $0.append(parked) }
     }
 }

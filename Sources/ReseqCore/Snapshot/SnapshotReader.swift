@@ -4,7 +4,7 @@ import PostgresClient
 /// Turns a live database into a `Snapshot`: a few bulk catalog queries in one repeatable-read,
 /// read-only transaction, then the data extremes and sequence positions in bounded batches.
 /// Nothing it cannot see aborts it: that becomes a `SnapshotWarning`.
-public struct SnapshotReader {
+public struct SnapshotReader: Sendable {
     public init() {}
 
     public func capture(_ connection: Connection, options: SnapshotOptions = SnapshotOptions()) throws -> Snapshot {
