@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "reseq",
-    platforms: [.macOS(.v15)]  // Synchronization (Mutex, Atomic),
+    platforms: [.macOS(.v15)],  // Synchronization (Mutex, Atomic)
     products: [
         .executable(name: "reseq", targets: ["reseq"]),
     ],
