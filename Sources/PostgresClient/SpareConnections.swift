@@ -6,20 +6,25 @@ import Synchronization
 /// A connection is used by one thread at a time: `take` hands it over, `give` hands it back.
 public final class SpareConnections: Sendable {
     private let conninfo: String
+    /// Run on each new session before it is handed out (session settings).
+    private let setup: String?
     private let idle = Mutex<[Idle]>([])
 
     /// A connection parked here. Unchecked: `give` is the last use by the thread that gives it
     /// and `take` the first by the thread that takes it, so no two threads ever use it at once.
     private struct Idle: @unchecked Sendable { let connection: Connection }
 
-    public init(conninfo: String) {
+    public init(conninfo: String, setup: String? = nil) {
         self.conninfo = conninfo
+        self.setup = setup
     }
 
     /// An idle session if there is one, else a new one.
     public func take() throws -> Connection {
         if let connection = idle.withLock({ $0.popLast() })?.connection, connection.isConnectionOK { return connection }
-        return try Connection(conninfo: conninfo)
+        let connection = try Connection(conninfo: conninfo)
+        if let setup { try connection.execute(setup) }
+        return connection
     }
 
     /// Returns a session for a later phase; a broken one is dropped.

@@ -223,6 +223,7 @@ extension DataRead {
         case .skipped: return "skipped: no btree index on a large table"
         case .timedOut: return "the read ran past its time budget"
         case .denied: return "permission denied"
+        case .blocked: return "another session held a lock on the table"
         }
     }
 }

@@ -51,4 +51,6 @@ public enum DataRead: String, Codable, Hashable, Sendable {
     case timedOut
     /// The role may not read the table.
     case denied
+    /// Another session held a lock on the table past `lock_timeout`.
+    case blocked
 }

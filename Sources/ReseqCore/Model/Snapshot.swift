@@ -3,7 +3,10 @@ import Foundation
 /// Everything reseq knows about one database's auto-numbering at one moment. Written as JSON.
 public struct Snapshot: Codable, Hashable, Sendable {
     /// Bumped whenever a field changes meaning; readers refuse versions they do not know.
-    public static let currentFormatVersion = 1
+    /// 2 added `access` (roles and privileges) and the database's oid and start time.
+    public static let currentFormatVersion = 2
+    /// Versions this reseq reads: a format 1 file reads as one without privileges.
+    public static let readableFormatVersions = 1...2
 
     public var formatVersion: Int
     public var database: DatabaseInfo
@@ -13,13 +16,16 @@ public struct Snapshot: Codable, Hashable, Sendable {
     public var columns: [ColumnInfo]
     /// Things the snapshot could not see (unreadable sequences, skipped or timed-out reads).
     public var warnings: [SnapshotWarning]
+    /// Roles and privileges; `nil` in format 1 files, which did not keep them.
+    public var access: Access?
 
     public init(
         database: DatabaseInfo, sequences: [SequenceInfo], columns: [ColumnInfo],
-        warnings: [SnapshotWarning] = [], formatVersion: Int = Snapshot.currentFormatVersion
+        warnings: [SnapshotWarning] = [], access: Access? = nil, formatVersion: Int = Snapshot.currentFormatVersion
     ) {
         self.formatVersion = formatVersion
         self.database = database
+        self.access = access
         self.sequences = sequences.sorted { $0.name < $1.name }
         self.columns = columns.sorted { $0.ref < $1.ref }
         self.warnings = warnings.sorted { ($0.object, $0.message) < ($1.object, $1.message) }
@@ -42,12 +48,19 @@ public struct DatabaseInfo: Codable, Hashable, Sendable {
     public var serverVersionNumber: Int
     /// `pg_control_system().system_identifier`: tells one cluster from another, when readable.
     public var systemIdentifier: String?
+    /// The database's oid and `pg_postmaster_start_time()`: readable by any role, they tell one
+    /// database from another when the system identifier is not (usual on RDS).
+    public var oid: String?
+    public var postmasterStartTime: String?
     public var capturedAt: Date
 
     public init(
         name: String, host: String, port: String, serverVersion: String,
-        serverVersionNumber: Int, systemIdentifier: String?, capturedAt: Date
+        serverVersionNumber: Int, systemIdentifier: String?, oid: String? = nil, postmasterStartTime: String? = nil,
+        capturedAt: Date
     ) {
+        self.oid = oid
+        self.postmasterStartTime = postmasterStartTime
         self.name = name
         self.host = host
         self.port = port
@@ -72,10 +85,18 @@ public struct SnapshotWarning: Codable, Hashable, Sendable {
 
 extension DatabaseInfo {
     /// True when both describe the same database of the same cluster: by the cluster's system
-    /// identifier when both have one, else by host, port and name as given.
+    /// identifier when both have one; else by the database's oid and the server's start time,
+    /// which any role can read (host names are no proof: `localhost` and `127.0.0.1` are one
+    /// server); else by host, port and name as given.
     public func isSameDatabase(as other: DatabaseInfo) -> Bool {
         guard name == other.name else { return false }
-        if let mine = systemIdentifier, let theirs = other.systemIdentifier { return mine == theirs }
+        if let mine = systemIdentifier, let theirs = other.systemIdentifier {
+            return mine == theirs && (oid == nil || other.oid == nil || oid == other.oid)
+        }
+        if let oid, let otherOID = other.oid, let started = postmasterStartTime,
+           let otherStarted = other.postmasterStartTime {
+            return oid == otherOID && started == otherStarted
+        }
         return host == other.host && port == other.port
     }
 }

@@ -151,3 +151,56 @@ enum CatalogQueries {
         GROUP BY x.k
         """
 }
+
+extension CatalogQueries {
+    /// Every role, with each role whose privileges it inherits (one row per membership).
+    /// PostgreSQL 16 made inheritance a property of each membership.
+    static func roles(serverVersion: Int) -> String {
+        let inherits = serverVersion >= 160000 ? "m.inherit_option" : "r.rolinherit"
+        return """
+            SELECT r.rolname AS name, r.rolsuper AS superuser, g.rolname AS inherits
+            FROM pg_roles r
+            LEFT JOIN pg_auth_members m ON m.member = r.oid AND \(inherits)
+            LEFT JOIN pg_roles g ON g.oid = m.roleid
+            """
+    }
+
+    /// The grants of `acl` (an expression over the row), one row each; `grantee` is NULL on the
+    /// one row of an explicitly empty list. PUBLIC is `public`, a name no role can have.
+    private static func explode(_ acl: String) -> String {
+        """
+        LEFT JOIN LATERAL (
+            SELECT CASE WHEN e.grantee = 0 THEN 'public' ELSE pg_get_userbyid(e.grantee) END AS grantee,
+                   e.privilege_type AS privilege, e.is_grantable AS grantable
+            FROM aclexplode(\(acl)) e) g ON true
+        """
+    }
+
+    /// Tables and sequences whose access list is not the default (granted or revoked).
+    static let relationACLs = """
+        SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'S' AS is_sequence,
+               g.grantee, g.privilege, g.grantable
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        \(explode("c.relacl"))
+        WHERE c.relacl IS NOT NULL AND c.relkind IN ('r', 'p', 'S') AND \(CatalogSQL.userSchemas)
+        """
+
+    /// Every user schema, its owner and its access list (`default_acl` when never changed).
+    static let schemaACLs = """
+        SELECT n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner, n.nspacl IS NULL AS default_acl,
+               g.grantee, g.privilege, g.grantable
+        FROM pg_namespace n
+        \(explode("n.nspacl"))
+        WHERE \(CatalogSQL.userSchemas)
+        """
+
+    /// `ALTER DEFAULT PRIVILEGES` entries; `schema` is NULL for those that apply everywhere.
+    static let defaultACLs = """
+        SELECT pg_get_userbyid(d.defaclrole) AS role, n.nspname AS schema, d.defaclobjtype::text AS object_type,
+               g.grantee, g.privilege, g.grantable
+        FROM pg_default_acl d
+        LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+        \(explode("d.defaclacl"))
+        """
+}

@@ -126,6 +126,8 @@ struct DataReader: Sendable {
                 (.timedOut, "the read ran past its \(Int(options.readTimeout))s statement_timeout; raise the read timeout or add an index")
             case .insufficientPrivilege?:
                 (.denied, "the role may not read the table: \(error.message)")
+            case .lockNotAvailable?:
+                (.blocked, "another session held a lock on \(columns[indices[0]].ref.table) past lock_timeout; run again when it is released")
             default:
                 (.skipped, "the read failed: \(error.message)")
             }

@@ -20,10 +20,11 @@ public extension Snapshot {
         struct VersionProbe: Decodable { var formatVersion: Int }
         func checkVersion(_ known: Int? = nil) throws {
             let version = try known ?? decoder.decode(VersionProbe.self, from: data).formatVersion
-            guard version == Snapshot.currentFormatVersion else {
+            let known = Snapshot.readableFormatVersions
+            guard known.contains(version) else {
                 throw SnapshotFileError(
                     file: file, field: "formatVersion",
-                    problem: "version \(version) is not supported; this reseq reads version \(Snapshot.currentFormatVersion). Use the reseq that wrote the file, or take the snapshot again.")
+                    problem: "version \(version) is not supported; this reseq reads versions \(known.lowerBound) to \(known.upperBound). Use the reseq that wrote the file, or take the snapshot again.")
             }
         }
         do {

@@ -32,8 +32,10 @@ enum SnapshotJSONReader {
         mutating func snapshot() -> Snapshot? {
             var version: Int64?, database: DatabaseInfo?
             var sequences: [SequenceInfo]?, columns: [ColumnInfo]?, warnings: [SnapshotWarning]?
+            var access: Access??
             let ok = object { reader, key in
                 switch key {
+                case "access": return reader.set(&access, reader.optional { $0.access() })
                 case "formatVersion": return reader.set(&version, reader.integer())
                 case "database": return reader.set(&database, reader.database())
                 case "sequences": return reader.set(&sequences, reader.array { $0.sequence() })
@@ -49,12 +51,114 @@ enum SnapshotJSONReader {
             result.sequences = sequences
             result.columns = columns
             result.warnings = warnings
+            result.access = access ?? nil
             return result
+        }
+
+        mutating func access() -> Access? {
+            var roles: [RoleInfo]?, schemas: [SchemaACL]?, relations: [RelationACL]?, defaults: [DefaultACL]?
+            let ok = object { r, key in
+                switch key {
+                case "roles": return r.set(&roles, r.array { $0.role() })
+                case "schemas": return r.set(&schemas, r.array { $0.schemaACL() })
+                case "relations": return r.set(&relations, r.array { $0.relationACL() })
+                case "defaultPrivileges": return r.set(&defaults, r.array { $0.defaultACL() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let roles, let schemas, let relations, let defaults else { return nil }
+            // As the file has them, as JSONDecoder keeps them.
+            var access = Access(roles: [], schemas: [], relations: [], defaultPrivileges: [])
+            access.roles = roles
+            access.schemas = schemas
+            access.relations = relations
+            access.defaultPrivileges = defaults
+            return access
+        }
+
+        mutating func role() -> RoleInfo? {
+            var name: String?, superuser: Bool?, inherits: [String]?
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "superuser": return r.set(&superuser, r.bool())
+                case "inherits": return r.set(&inherits, r.array { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let superuser, let inherits else { return nil }
+            var role = RoleInfo(name: name, superuser: superuser)
+            role.inherits = inherits
+            return role
+        }
+
+        mutating func schemaACL() -> SchemaACL? {
+            var name: String?, owner: String?, acl: [Grant]??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "owner": return r.set(&owner, r.string())
+                case "acl": return r.set(&acl, r.optional { $0.array { $0.grant() } })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let owner else { return nil }
+            var schema = SchemaACL(name: name, owner: owner, acl: nil)
+            schema.acl = acl ?? nil
+            return schema
+        }
+
+        mutating func relationACL() -> RelationACL? {
+            var name: QualifiedName?, kind: RelationKind?, owner: String?, acl: [Grant]??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.qualified())
+                case "kind": return r.set(&kind, r.string().flatMap(RelationKind.init(rawValue:)))
+                case "owner": return r.set(&owner, r.string())
+                case "acl": return r.set(&acl, r.optional { $0.array { $0.grant() } })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let kind, let owner else { return nil }
+            var relation = RelationACL(name: name, kind: kind, owner: owner, acl: nil)
+            relation.acl = acl ?? nil
+            return relation
+        }
+
+        mutating func defaultACL() -> DefaultACL? {
+            var role: String?, schema: String??, type: DefaultACL.ObjectType?, grants: [Grant]?
+            let ok = object { r, key in
+                switch key {
+                case "role": return r.set(&role, r.string())
+                case "schema": return r.set(&schema, r.optional { $0.string() })
+                case "objectType": return r.set(&type, r.string().flatMap(DefaultACL.ObjectType.init(rawValue:)))
+                case "grants": return r.set(&grants, r.array { $0.grant() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let role, let type, let grants else { return nil }
+            var entry = DefaultACL(role: role, schema: schema ?? nil, objectType: type, grants: [])
+            entry.grants = grants
+            return entry
+        }
+
+        mutating func grant() -> Grant? {
+            var grantee: String?, privilege: String?, grantable: Bool?
+            let ok = object { r, key in
+                switch key {
+                case "grantee": return r.set(&grantee, r.string())
+                case "privilege": return r.set(&privilege, r.string())
+                case "grantable": return r.set(&grantable, r.bool())
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let grantee, let privilege, let grantable else { return nil }
+            return Grant(grantee: grantee, privilege: privilege, grantable: grantable)
         }
 
         mutating func database() -> DatabaseInfo? {
             var captured: String?, host: String?, name: String?, port: String?, version: String?
-            var number: Int64?, id: String??
+            var number: Int64?, id: String??, oid: String??, started: String??
             let ok = object { r, key in
                 switch key {
                 case "capturedAt": return r.set(&captured, r.string())
@@ -64,6 +168,8 @@ enum SnapshotJSONReader {
                 case "serverVersion": return r.set(&version, r.string())
                 case "serverVersionNumber": return r.set(&number, r.integer())
                 case "systemIdentifier": return r.set(&id, r.optional { $0.string() })
+                case "oid": return r.set(&oid, r.optional { $0.string() })
+                case "postmasterStartTime": return r.set(&started, r.optional { $0.string() })
                 default: return r.skipValue()
                 }
             }
@@ -71,7 +177,7 @@ enum SnapshotJSONReader {
                   let number, let serverVersionNumber = Int(exactly: number) else { return nil }
             return DatabaseInfo(name: name, host: host, port: port, serverVersion: version,
                                 serverVersionNumber: serverVersionNumber, systemIdentifier: id ?? nil,
-                                capturedAt: capturedAt)
+                                oid: oid ?? nil, postmasterStartTime: started ?? nil, capturedAt: capturedAt)
         }
 
         mutating func sequence() -> SequenceInfo? {

@@ -18,6 +18,7 @@ struct SnapshotJSONWriter {
 
     private mutating func snapshot(_ value: Snapshot) {
         open("{")
+        if let access = value.access { key("access"); self.access(access) }
         key("columns")
         open("[", empty: value.columns.isEmpty)
         for column in value.columns { element(); self.column(column) }
@@ -46,7 +47,9 @@ struct SnapshotJSONWriter {
         key("capturedAt"); string(Self.iso8601(value.capturedAt))
         key("host"); string(value.host)
         key("name"); string(value.name)
+        if let oid = value.oid { key("oid"); string(oid) }
         key("port"); string(value.port)
+        if let started = value.postmasterStartTime { key("postmasterStartTime"); string(started) }
         key("serverVersion"); string(value.serverVersion)
         key("serverVersionNumber"); int(value.serverVersionNumber)
         if let id = value.systemIdentifier { key("systemIdentifier"); string(id) }
@@ -87,6 +90,58 @@ struct SnapshotJSONWriter {
         key("ref"); column(value.ref)
         key("tableOwner"); string(value.tableOwner)
         close("}")
+    }
+
+    private mutating func access(_ value: Access) {
+        open("{")
+        key("defaultPrivileges")
+        array(value.defaultPrivileges) { w, entry in
+            w.key("grants"); w.grants(entry.grants)
+            w.key("objectType"); w.string(entry.objectType.rawValue)
+            w.key("role"); w.string(entry.role)
+            if let schema = entry.schema { w.key("schema"); w.string(schema) }
+        }
+        key("relations")
+        array(value.relations) { w, relation in
+            if let acl = relation.acl { w.key("acl"); w.grants(acl) }
+            w.key("kind"); w.string(relation.kind.rawValue)
+            w.key("name"); w.name(relation.name)
+            w.key("owner"); w.string(relation.owner)
+        }
+        key("roles")
+        array(value.roles) { w, role in
+            w.key("inherits"); w.array(role.inherits, object: false) { w, name in w.string(name) }
+            w.key("name"); w.string(role.name)
+            w.key("superuser"); w.bool(role.superuser)
+        }
+        key("schemas")
+        array(value.schemas) { w, schema in
+            if let acl = schema.acl { w.key("acl"); w.grants(acl) }
+            w.key("name"); w.string(schema.name)
+            w.key("owner"); w.string(schema.owner)
+        }
+        close("}")
+    }
+
+    private mutating func grants(_ value: [Grant]) {
+        array(value) { w, grant in
+            w.key("grantable"); w.bool(grant.grantable)
+            w.key("grantee"); w.string(grant.grantee)
+            w.key("privilege"); w.string(grant.privilege)
+        }
+    }
+
+    /// `[ … ]` of elements that `body` writes: the inside of an object each (keys in sorted
+    /// order), or bare values.
+    private mutating func array<T>(_ values: [T], object: Bool = true, _ body: (inout Self, T) -> Void) {
+        open("[", empty: values.isEmpty)
+        for value in values {
+            element()
+            if object { open("{") }
+            body(&self, value)
+            if object { close("}") }
+        }
+        close("]")
     }
 
     private mutating func column(_ value: ColumnRef) {

@@ -6,7 +6,9 @@ extension SnapshotReader {
         let result = try connection.query("""
             SELECT current_database() AS name, current_setting('server_version') AS version,
                    current_setting('server_version_num') AS version_num,
-                   has_function_privilege('pg_control_system()', 'EXECUTE') AS may_read_control
+                   has_function_privilege('pg_control_system()', 'EXECUTE') AS may_read_control,
+                   (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS oid,
+                   extract(epoch FROM pg_postmaster_start_time())::text AS started
             """)
         var systemIdentifier: String?
         if try result.bool(0, "may_read_control") {
@@ -27,6 +29,8 @@ extension SnapshotReader {
             serverVersion: try result.string(0, "version"),
             serverVersionNumber: try result.int(0, "version_num"),
             systemIdentifier: systemIdentifier,
+            oid: try result.optionalString(0, "oid"),
+            postmasterStartTime: try result.optionalString(0, "started"),
             capturedAt: options.clock())
     }
 

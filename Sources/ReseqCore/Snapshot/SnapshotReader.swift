@@ -23,6 +23,8 @@ public struct SnapshotReader: Sendable {
         let database: DatabaseInfo
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
+        let access: Access
+        let kept: (sequences: [SequenceRow], columns: [ColumnRow])
         var early: EarlyPositions?
         do {
             database = try readDatabaseInfo(connection, options: options)
@@ -38,6 +40,9 @@ public struct SnapshotReader: Sendable {
             } else {
                 sequences = try readSequences(connection)
             }
+            kept = Self.filter(sequences, columns, options: options)
+            access = try readAccess(connection, sequences: kept.sequences.map(\.info),
+                                    columns: kept.columns.map(\.info), options: options)
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
@@ -45,10 +50,9 @@ public struct SnapshotReader: Sendable {
             throw error
         }
 
-        let (keptSequences, keptColumns) = Self.filter(sequences, columns, options: options)
         let (positioned, readColumns) = try readData(
-            keptSequences, keptColumns, connection, options, &warnings, known: early?.finish())
-        return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings)
+            kept.sequences, kept.columns, connection, options, &warnings, known: early?.finish())
+        return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
     }
 
     /// A sequence as the catalog describes it, and whether we may read its position.

@@ -17,6 +17,7 @@ final class SnapshotJSONCodecTests: XCTestCase {
         let everything = Snapshot(
             database: DatabaseInfo(name: awkward, host: "/tmp/sock dir", port: "5432", serverVersion: "15.18",
                                    serverVersionNumber: 150018, systemIdentifier: "7301234567890123456",
+                                   oid: "16384", postmasterStartTime: "1790000000.123456",
                                    capturedAt: Date(timeIntervalSince1970: 1_790_000_123)),
             sequences: [
                 SequenceInfo(name: QualifiedName(schema: awkward, name: "Seq"), owner: "o", dataType: .smallint,
@@ -36,7 +37,22 @@ final class SnapshotJSONCodecTests: XCTestCase {
                 ColumnInfo(ref: ColumnRef(table: QualifiedName(schema: "public", name: "u"), column: "id"),
                            tableOwner: "app"),
             ],
-            warnings: [SnapshotWarning(object: awkward, message: "m")])
+            warnings: [SnapshotWarning(object: awkward, message: "m")],
+            access: Access(
+                roles: [RoleInfo(name: awkward, superuser: true), RoleInfo(name: "app", inherits: ["b", awkward])],
+                schemas: [SchemaACL(name: "public", owner: "o", acl: nil),
+                          SchemaACL(name: awkward, owner: awkward, acl: []),
+                          SchemaACL(name: "s", owner: "o", acl: [Grant(grantee: "public", privilege: "USAGE")])],
+                relations: [
+                    RelationACL(name: QualifiedName(schema: "public", name: "big"), kind: .sequence, owner: "app",
+                                acl: [Grant(grantee: awkward, privilege: "USAGE", grantable: true)]),
+                    RelationACL(name: QualifiedName(schema: "public", name: "t"), kind: .table, owner: "app", acl: nil),
+                ],
+                defaultPrivileges: [
+                    DefaultACL(role: "app", schema: nil, objectType: .sequences, grants: []),
+                    DefaultACL(role: "app", schema: awkward, objectType: .tables,
+                               grants: [Grant(grantee: "r", privilege: "INSERT")]),
+                ]))
         let empty = Snapshot(
             database: DatabaseInfo(name: "d", host: "h", port: "1", serverVersion: "10.0", serverVersionNumber: 100000,
                                    systemIdentifier: nil, capturedAt: Date(timeIntervalSince1970: 0)),
@@ -64,7 +80,7 @@ final class SnapshotJSONCodecTests: XCTestCase {
     func testReaderDefersEveryDoubtToJSONDecoder() {
         let good = String(decoding: try! Self.reference(Self.samples[1]), as: UTF8.self)
         for broken in [
-            "", "{", "[]", "null", good.replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 1.5"),
+            "", "{", "[]", "null", good.replacingOccurrences(of: "\"formatVersion\" : \(Snapshot.currentFormatVersion)", with: "\"formatVersion\" : 1.5"),
             good.replacingOccurrences(of: "\"port\" : \"1\"", with: "\"port\" : 1"),
             good.replacingOccurrences(of: "100000", with: "99999999999999999999"),
             good.replacingOccurrences(of: "\"host\" : \"h\",", with: ""),

@@ -38,7 +38,7 @@ write("not-json.json", "formatVersion: 1\nsequences: []\n", "-", "not valid JSON
 write("truncated.json", TEXT[: len(TEXT) // 2], "-", "not valid JSON, or truncated")
 write("array.json", "[1, 2, 3]", "-", "")
 write("nul-bytes.json", "\x00" * 16, "-", "not valid JSON, or truncated")
-mutate("format-version-2.json", "formatVersion", "version 2 is not supported", lambda d: d.update(formatVersion=2))
+mutate("format-version-3.json", "formatVersion", "version 3 is not supported", lambda d: d.update(formatVersion=3))
 mutate("format-version-string.json", "formatVersion", "expected", lambda d: d.update(formatVersion="1"))
 mutate("format-version-missing.json", "formatVersion", "missing", lambda d: d.pop("formatVersion"))
 mutate("database-missing.json", "database", "missing", lambda d: d.pop("database"))
