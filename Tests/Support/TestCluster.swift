@@ -32,8 +32,10 @@ public final class TestCluster {
         stop()
     }
 
-    public static func start() throws -> TestCluster {
-        let bin = try findBinDirectory()
+    /// Starts a cluster of PostgreSQL `version` (a major: 15, 16, 18), or of Debian's newest
+    /// when nil. A requested version that is not installed is an error, never a skip.
+    public static func start(version: Int? = nil) throws -> TestCluster {
+        let bin = try version.map(findBinDirectory(version:)) ?? findBinDirectory()
         let root = getuid() == 0
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("reseq-pg-\(UUID().uuidString.prefix(8))")
@@ -57,9 +59,16 @@ public final class TestCluster {
                 "-l", cluster.logFile.path, "-o", serverOptions,
             ])
             cluster.running = true
+            if let version {
+                let reported = try cluster.connect().query("SHOW server_version_num").rows.first?.first ?? nil
+                guard let number = reported.flatMap({ Int($0) }), number / 10000 == version else {
+                    throw TestClusterError(
+                        "\(bin.path) started a server whose server_version_num is \(reported ?? "unknown"), not PostgreSQL \(version)")
+                }
+            }
         } catch {
             let log = (try? String(contentsOf: cluster.logFile, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(at: directory)
+            cluster.stop()  // the server too, if it started but is not the version asked for
             throw TestClusterError("could not start a throwaway PostgreSQL with \(bin.path): \(error)\n\(log)")
         }
         return cluster
@@ -144,6 +153,27 @@ public final class TestCluster {
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
             throw TestClusterError("\(path) \(arguments.joined(separator: " ")) failed (wait status \(status)): \(text)")
         }
+    }
+
+    /// Where `scripts/install-deps.sh` puts the servers Debian does not package, one folder per
+    /// major holding its `bin/`: RESEQ_PG_ROOT, by default /opt/reseq-postgres.
+    public static var installRoot: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["RESEQ_PG_ROOT"] ?? "/opt/reseq-postgres")
+    }
+
+    private static func findBinDirectory(version: Int) throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin"),
+            installRoot.appendingPathComponent("\(version)/bin"),
+        ]
+        let found = candidates.first {
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("initdb").path)
+        }
+        if let found { return found }
+        throw TestClusterError("""
+            PostgreSQL \(version) is not installed: no initdb in \(candidates.map(\.path).joined(separator: " or ")). \
+            Run `make deps` (scripts/install-deps.sh) to install it.
+            """)
     }
 
     private static func findBinDirectory() throws -> URL {
