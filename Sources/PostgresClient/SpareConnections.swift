@@ -19,16 +19,37 @@ public final class SpareConnections: Sendable {
         self.setup = setup
     }
 
+    /// Cancellers of the sessions handed out, so that an interrupt reaches them too.
+    private let busy = Mutex<[ObjectIdentifier: Canceller]>([:])
+    private let cancelled = Atomic<Bool>(false)
+
     /// An idle session if there is one, else a new one.
     public func take() throws -> Connection {
-        if let connection = idle.withLock({ $0.popLast() })?.connection, connection.isConnectionOK { return connection }
-        let connection = try Connection(conninfo: conninfo)
-        if let setup { try connection.execute(setup) }
+        if cancelled.load(ordering: .sequentiallyConsistent) {
+            throw PostgresError(kind: .cancel, sqlState: .queryCanceled, message: "interrupted")
+        }
+        let connection: Connection
+        if let parked = idle.withLock({ $0.popLast() })?.connection, parked.isConnectionOK {
+            connection = parked
+        } else {
+            connection = try Connection(conninfo: conninfo)
+            if let setup { try connection.execute(setup) }
+        }
+        let canceller = try connection.makeCanceller()
+        busy.withLock { $0[ObjectIdentifier(connection)] = canceller }
         return connection
+    }
+
+    /// Cancels the statement each handed-out session is running, and refuses new sessions:
+    /// an interrupt stops every session of the run, not only the first.
+    public func cancelAll() {
+        cancelled.store(true, ordering: .sequentiallyConsistent)
+        for canceller in busy.withLock({ Array($0.values) }) { try? canceller.cancel() }
     }
 
     /// Returns a session for a later phase; a broken one is dropped.
     public func give(_ connection: Connection) {
+        busy.withLock { $0[ObjectIdentifier(connection)] = nil }
         guard connection.isConnectionOK else { return }
         let parked = Idle(connection: connection)
         idle.withLock { $0.append(parked) }

@@ -16,10 +16,11 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The source snapshot (JSON).") var source: String
     @Argument(help: "The target snapshot (JSON).") var target: String
     @Option(help: "text or json.") var format: Format = .text
+    @OptionGroup var roles: RoleOptions
 
     func run() throws {
         let (source, target) = try SnapshotFile.loadPair(source, target)
-        let findings = Differ.diff(source: source, target: target)
+        let findings = Differ.diff(source: source, target: target, options: .init(roles: roles.roles))
         switch format {
         case .text: try Output.write(FindingsText.render(findings, source: source.database, target: target.database), to: nil)
         case .json: try Output.write(FindingsText.json(findings), to: nil)

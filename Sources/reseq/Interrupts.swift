@@ -3,8 +3,9 @@ import Foundation
 import PostgresClient
 import Synchronization
 
-/// Turns SIGINT and SIGTERM during an apply into "cancel the running statement and stop":
-/// the statement fails, its transaction rolls back, and the applier reports what was done.
+/// Turns SIGINT and SIGTERM during a reconcile (target snapshot, apply, verification) into
+/// "cancel the running statements and stop": they fail, their transactions roll back, and the
+/// applier reports what was done.
 final class Interrupts {
     private final class Flag: Sendable {
         let value = Atomic<Bool>(false)
@@ -13,14 +14,15 @@ final class Interrupts {
     private let flag = Flag()
     private let sources: [any DispatchSourceSignal]
 
-    init(cancelling canceller: Canceller) {
+    /// `cancel` runs on the first signal: it cancels the statements in flight.
+    init(cancel: @escaping @Sendable () -> Void) {
         let flag = self.flag
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)  // the dispatch source sees it; the default action would kill us
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 flag.value.store(true, ordering: .sequentiallyConsistent)
-                try? canceller.cancel()
+                cancel()
             }
             source.resume()
             return source

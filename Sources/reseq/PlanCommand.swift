@@ -12,6 +12,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Write the SQL to FILE instead of stdout.") var output: String?
     @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
     @Option(help: "lock_timeout the script sets (500ms, 5s, ...).") var lockTimeout: TimeLimit = TimeLimit(argument: "5s")!
+    @Flag(help: "Where the target's rows could not be read, move the sequence to the source's position alone instead of leaving it unplanned.")
+    var trustSourceValues = false
+    @OptionGroup var roles: RoleOptions
 
     func validate() throws {
         guard headroom >= 0 else { throw ValidationError("--headroom must be 0 or more") }
@@ -20,7 +23,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let source = try SnapshotFile.load(source)
         let target = try SnapshotFile.load(target)
-        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom))
+        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom, roles: roles.roles, trustSourceValues: trustSourceValues))
         try Output.write(PlanScript.render(plan, source: source.database, target: target.database,
                                            lockTimeoutMilliseconds: lockTimeout.milliseconds), to: output)
         for problem in plan.unresolved {

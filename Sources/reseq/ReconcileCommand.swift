@@ -3,14 +3,34 @@ import Foundation
 import PostgresClient
 import ReseqCore
 
+/// `--map-role SOURCE=TARGET`, shared by the commands that compare privileges.
+struct RoleOptions: ParsableArguments {
+    @Option(name: .customLong("map-role"),
+            help: "SOURCE=TARGET: a source role that has another name on the target (repeatable), e.g. postgres=master.")
+    var mapRole: [String] = []
+
+    func validate() throws {
+        for pair in mapRole where RoleMap.pair(pair) == nil {
+            throw ValidationError("--map-role \(pair): write SOURCE=TARGET, two role names joined by '='")
+        }
+    }
+
+    var roles: RoleMap {
+        RoleMap(Dictionary(mapRole.compactMap(RoleMap.pair), uniquingKeysWith: { _, last in last }))
+    }
+}
+
 struct ReconcileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
         abstract: "Plan (and with --apply, run and verify) the repair of a live target against a source snapshot.",
         discussion: """
-            Without --apply it prints the plan and changes nothing. With --apply it runs the plan \
-            in bounded transactions, snapshots the target again and diffs it against the source: \
-            exit 0 only when that diff is clean.
+            Without --apply it prints the plan and changes nothing. Both check first that the connected \
+            role can run every step (it must own each altered table or be able to SET ROLE to its owner, \
+            have CREATE where it creates, and be able to grant): what it cannot run is listed with the \
+            statement that fixes it, and nothing is applied (exit 1). With --apply it runs the plan in \
+            bounded transactions, snapshots the target again and diffs it against the source: exit 0 \
+            only when that diff is clean.
             """
     )
 
@@ -18,7 +38,8 @@ struct ReconcileCommand: ParsableCommand {
     @Option(name: .customLong("target-dsn"), help: "The live target: anything libpq accepts.") var targetDSN: String
     @Flag(help: "Run the plan. Without it nothing changes.") var apply = false
     @Option(help: "Extra increments to skip beyond what the source and the target's rows need.") var headroom: Int64 = 0
-    @Option(help: "lock_timeout of each transaction (500ms, 5s, ...).") var lockTimeout: TimeLimit = TimeLimit(argument: "5s")!
+    @Flag(help: "Where the target's rows could not be read, move the sequence to the source's position alone instead of leaving it unplanned.")
+    var trustSourceValues = false
     @Option(help: "How often an object blocked by another session's lock is tried again (pauses 0.5s, 1s, 2s, ...).")
     var lockRetries: Int = 3
     @Option(name: .customLong("expect-target-system-id"),
@@ -27,6 +48,7 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: "With --apply, also write a report to FILE (format from its extension or --report-format).")
     var report: String?
     @Option(help: "markdown, html or json for --report.") var reportFormat: ReportFormat?
+    @OptionGroup var roles: RoleOptions
     @OptionGroup var capture: CaptureOptions
 
     func validate() throws {
@@ -37,72 +59,75 @@ struct ReconcileCommand: ParsableCommand {
 
     func run() throws {
         let source = try SnapshotFile.load(source)
-        // Describe on the target every column the source knows, even where DMS left no default.
-        let extra = source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy)
-        let options = try capture.snapshotOptions(dsn: targetDSN, extraColumns: extra)
-        let connection = try Connection(conninfo: targetDSN)
-        let reader = SnapshotReader()
-        let target = try reader.capture(connection, options: options)
-        if source.database.isSameDatabase(as: target.database) {
-            throw UserError("""
-                the target \(target.database.name) on \(target.database.host) is the database the source snapshot \
-                was taken from; reseq will not reconcile a database onto itself. Check --target-dsn.
-                """)
+        let options = try capture.snapshotOptions(dsn: targetDSN, extraColumns: Reconciler.extraColumns(for: source))
+        let connection = try capture.session.connect(targetDSN)
+        let reconciler = Reconciler(options: .init(
+            apply: apply,
+            planner: .init(headroom: headroom, roles: roles.roles, trustSourceValues: trustSourceValues),
+            applier: .init(lockTimeoutMilliseconds: capture.lockTimeout.milliseconds, lockRetries: lockRetries),
+            expectTargetSystemID: expectTargetSystemID))
+
+        // From the target snapshot to the end of the verification: Ctrl-C cancels every session.
+        let canceller = try connection.makeCanceller()
+        let spare = options.spare
+        let interrupts = Interrupts(cancel: {
+            try? canceller.cancel()
+            spare?.cancelAll()
+        })
+        let progress = ProgressLine(label: "applying")
+        let result: Reconciler.Result
+        do {
+            result = try reconciler.run(source: source, on: connection, snapshot: options, shouldStop: interrupts.check,
+                                        progress: { done, total in progress.update(done, total) })
+        } catch where interrupts.wasRequested {
+            progress.finish()
+            Output.note("interrupted: nothing more was changed; run reconcile again to finish.")
+            throw ExitCode(130)
+        } catch let error as ReconcileError {
+            throw UserError(error.description)
         }
-        if let expected = expectTargetSystemID, target.database.systemIdentifier != expected {
-            let actual = target.database.systemIdentifier.map { "has system identifier \($0)" }
-                ?? "does not show its system identifier to this role (it needs EXECUTE on pg_control_system())"
-            throw UserError("""
-                the target \(target.database.name) on \(target.database.host) \(actual), not \(expected) as \
-                --expect-target-system-id requires; nothing was changed. Check --target-dsn.
-                """)
-        }
-        let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
-        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom, applyingRole: role))
-        for problem in plan.unresolved {
-            Output.note("not planned: \(problem.object): \(problem.consequence)")
+        progress.finish()
+        for problem in result.problems {
+            Output.note("\(problem.kind == .cannotApply ? "cannot apply" : "not planned"): \(problem.object): \(problem.consequence)")
         }
         guard apply else {
-            try Output.write(PlanScript.render(plan, source: source.database, target: target.database,
-                                               lockTimeoutMilliseconds: lockTimeout.milliseconds), to: nil)
-            Output.note("dry run: nothing changed. Run again with --apply to apply \(plan.steps.count) statement(s).")
-            if !plan.unresolved.isEmpty { throw ExitCode(1) }
+            try Output.write(PlanScript.render(result.plan, source: source.database, target: result.target.database,
+                                               lockTimeoutMilliseconds: capture.lockTimeout.milliseconds,
+                                               runAs: result.preflight.runAs), to: nil)
+            Output.note("dry run: nothing changed. Run again with --apply to apply \(result.plan.steps.count) statement(s).")
+            if !result.converged { throw ExitCode(1) }
             return
         }
-
-        let interrupts = Interrupts(cancelling: try connection.makeCanceller())
-        let progress = ProgressLine(label: "applying")
-        let outcomes = ParallelApplier(options: .init(lockTimeoutMilliseconds: lockTimeout.milliseconds, lockRetries: lockRetries))
-            .apply(plan, on: connection, spare: options.spare, shouldStop: interrupts.check,
-                   progress: { done, total in progress.update(done, total) })
-        progress.finish()
-        if interrupts.wasRequested {
-            try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved, verification: nil), to: nil)
+        if !result.preflight.blocked.isEmpty {
+            Output.note("nothing was changed: the connected role cannot run \(result.preflight.blocked.count) object(s) of the plan; fix the grants above, or run as the owner, and run again.")
+            throw ExitCode(1)
+        }
+        let summary = ApplySummary.render(outcomes: result.outcomes, unresolved: result.plan.unresolved,
+                                          verification: result.verification)
+        switch result.stop {
+        case .interrupted?:
+            try Output.write(summary, to: nil)
             Output.note("interrupted: the running transaction was rolled back; run reconcile again to finish.")
             throw ExitCode(130)
-        }
-        if !connection.isConnectionOK {
+        case .connectionLost?:
             // No verification on a dead session; the summary says which objects committed.
-            try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved, verification: nil), to: nil)
-            let applied = outcomes.filter { $0.status == .applied }.count
+            try Output.write(summary, to: nil)
+            let applied = result.outcomes.filter { $0.status == .applied }.count
             throw UserError("""
-                the connection to the target was lost during apply. \(applied) of \(outcomes.count) object(s) were \
+                the connection to the target was lost during apply. \(applied) of \(result.outcomes.count) object(s) were \
                 committed before that; the transaction in progress was rolled back by the server, so no object is \
                 half-applied. Nothing was verified. Check the server, then run the same reconcile again to finish.
                 """)
+        case nil:
+            break
         }
-        let after = try reader.capture(connection, options: options)
-        let verification = Differ.diff(source: source, target: after)
         if let report {
             try ReportFile.write(ReportInput(
-                source: source, target: target, findings: Differ.diff(source: source, target: target),
-                plan: plan.steps, after: after, verification: verification, outcomes: outcomes,
-                generatedAt: Date()), format: reportFormat, to: report)
+                source: source, target: result.target, findings: result.findings,
+                plan: result.plan.steps, after: result.after, verification: result.verification,
+                outcomes: result.outcomes, generatedAt: Date()), format: reportFormat, to: report)
         }
-        try Output.write(ApplySummary.render(outcomes: outcomes, unresolved: plan.unresolved,
-                                             verification: verification), to: nil)
-        let converged = outcomes.allSatisfy { $0.status == .applied } && plan.unresolved.isEmpty
-            && !verification.contains(where: \.isBlocking)
-        if !converged { throw ExitCode(1) }
+        try Output.write(summary, to: nil)
+        if !result.converged { throw ExitCode(1) }
     }
 }

@@ -18,15 +18,17 @@ struct ReportCommand: ParsableCommand {
     var format: ReportFormat?
     @Option(help: "Write the report to FILE instead of stdout.") var output: String?
     @Option(help: "Headroom the plan in the report uses.") var headroom: Int64 = 0
+    @OptionGroup var roles: RoleOptions
 
     func run() throws {
         let source = try SnapshotFile.load(source)
         let target = try SnapshotFile.load(target)
         let after = try after.map(SnapshotFile.load)
-        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom))
+        let plan = Planner.plan(source: source, target: target, options: .init(headroom: headroom, roles: roles.roles))
+        let diff = Differ.Options(roles: roles.roles)
         let input = ReportInput(
-            source: source, target: target, findings: Differ.diff(source: source, target: target),
-            plan: plan.steps, after: after, verification: after.map { Differ.diff(source: source, target: $0) },
+            source: source, target: target, findings: Differ.diff(source: source, target: target, options: diff),
+            plan: plan.steps, after: after, verification: after.map { Differ.diff(source: source, target: $0, options: diff) },
             generatedAt: Date())
         try ReportFile.write(input, format: format, to: output)
     }

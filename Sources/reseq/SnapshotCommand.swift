@@ -10,6 +10,11 @@ struct CaptureOptions: ParsableArguments {
     @Flag(help: "Read max(id) even where that means a full scan of a large table without an index.")
     var allowFullScans = false
     @Option(help: "Time budget of each max(id) read (500ms, 30s, ...).") var readTimeout: TimeLimit = TimeLimit(argument: "30s")!
+    @Option(help: "lock_timeout of every statement, reads included: a table another session holds locked is reported, not waited for (500ms, 5s, ...).")
+    var lockTimeout: TimeLimit = TimeLimit(argument: "5s")!
+
+    /// How every session to the database is opened.
+    var session: Session { Session(lockTimeoutMilliseconds: lockTimeout.milliseconds) }
 
     func snapshotOptions(dsn: String, extraColumns: [ColumnRef] = []) throws -> SnapshotOptions {
         let where_ = try ConnInfo.describe(dsn)
@@ -23,7 +28,7 @@ struct CaptureOptions: ParsableArguments {
         options.port = where_.port
         // A second session for the min/max and position reads: they cost the server per
         // relation, and two backends use two cores.
-        options.spare = SpareConnections(conninfo: dsn)
+        options.spare = session.spares(dsn)
         let progress = ProgressLine()
         options.progress = { phase, done, total in progress.update(done, total, label: phase) }
         return options
@@ -42,7 +47,7 @@ struct SnapshotCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
 
     func run() throws {
-        let connection = try Connection(conninfo: dsn)
+        let connection = try capture.session.connect(dsn)
         let snapshot = try SnapshotReader().capture(connection, options: capture.snapshotOptions(dsn: dsn))
         try Output.write(try snapshot.jsonData(), to: output)
         for warning in snapshot.warnings { Output.note("warning: \(warning.object): \(warning.message)") }

@@ -42,17 +42,21 @@ struct LiveDatabase {
         try snapshot(target, extra: source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy))
     }
 
-    /// Plan and apply as `reseq reconcile --apply` does; returns the outcomes and the
-    /// verification findings.
+    /// `reseq reconcile --apply`'s own path, the core's `Reconciler`, on the target as the
+    /// superuser (or `user`); returns its result.
     @discardableResult
-    func reconcile(headroom: Int64 = 0) throws -> (plan: Plan, outcomes: [ApplyOutcome], verification: [Finding]) {
+    func reconcile(headroom: Int64 = 0, user: String? = nil, apply: Bool = true,
+                   roles: RoleMap = RoleMap()) throws -> Reconciler.Result {
         let sourceSnapshot = try snapshot(source)
-        let before = try targetSnapshot(for: sourceSnapshot)
-        let plan = Planner.plan(source: sourceSnapshot, target: before, options: .init(headroom: headroom))
-        let connection = try cluster.connect(database: target)
-        let outcomes = Applier().apply(plan, on: connection)
-        let after = try targetSnapshot(for: sourceSnapshot)
-        return (plan, outcomes, Differ.diff(source: sourceSnapshot, target: after))
+        let session = Session(lockTimeoutMilliseconds: 5000)
+        let connection = try session.connect(cluster.conninfo(database: target, user: user))
+        var options = SnapshotOptions()
+        options.extraColumns = Reconciler.extraColumns(for: sourceSnapshot)
+        options.host = "localhost"
+        options.port = "\(cluster.port)"
+        options.spare = session.spares(cluster.conninfo(database: target, user: user))
+        let reconciler = Reconciler(options: .init(apply: apply, planner: .init(headroom: headroom, roles: roles)))
+        return try reconciler.run(source: sourceSnapshot, on: connection, snapshot: options)
     }
 
     func scalar(_ sql: String, in database: String) throws -> String? {

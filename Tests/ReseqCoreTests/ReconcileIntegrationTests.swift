@@ -27,7 +27,7 @@ final class ReconcileIntegrationTests: ClusterTestCase {
         let result = try db.reconcile()
         XCTAssertEqual(result.plan.unresolved, [])
         XCTAssertEqual(result.outcomes.filter { $0.status != .applied }, [])
-        XCTAssertEqual(result.verification.filter(\.isBlocking), [])
+        XCTAssertEqual(result.verification?.filter(\.isBlocking), [])
         XCTAssertEqual(try db.scalar(insertMigration, in: db.target), "14")
         // The gap survives: orders continues after the source's 1000, not after max(id) 950.
         XCTAssertEqual(try db.scalar("INSERT INTO orders (total) VALUES (1) RETURNING id", in: db.target), "1001")
@@ -41,7 +41,7 @@ final class ReconcileIntegrationTests: ClusterTestCase {
         let result = try db.reconcile()
         XCTAssertEqual(result.plan.unresolved, [])
         XCTAssertEqual(result.outcomes.filter { $0.status != .applied }, [])
-        XCTAssertEqual(result.verification.filter(\.isBlocking), [])
+        XCTAssertEqual(result.verification?.filter(\.isBlocking), [])
 
         let source = try db.snapshot(db.source)
         let target = try db.targetSnapshot(for: source)
@@ -75,7 +75,7 @@ final class ReconcileIntegrationTests: ClusterTestCase {
         let second = try db.reconcile()
         XCTAssertEqual(second.plan.steps, [])
         XCTAssertEqual(second.outcomes, [])
-        XCTAssertEqual(second.verification.filter(\.isBlocking), [])
+        XCTAssertEqual(second.verification?.filter(\.isBlocking), [])
         let after = try db.targetSnapshot(for: try db.snapshot(db.source))
         XCTAssertEqual(after.sequences, before.sequences)
         XCTAssertEqual(after.columns, before.columns)
@@ -89,7 +89,7 @@ final class ReconcileIntegrationTests: ClusterTestCase {
             INSERT INTO links_link (id, url) VALUES (9000, 'cdc');
             """, database: db.target)
         let result = try db.reconcile()
-        XCTAssertEqual(result.verification.filter(\.isBlocking), [])
+        XCTAssertEqual(result.verification?.filter(\.isBlocking), [])
         XCTAssertEqual(try db.scalar(insertMigration, in: db.target), "61")
         XCTAssertEqual(try db.scalar("INSERT INTO links_link (url) VALUES ('x') RETURNING id", in: db.target), "9001")
     }

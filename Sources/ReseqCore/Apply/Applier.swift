@@ -33,13 +33,16 @@ public struct Applier {
         /// How often an object blocked by a lock is tried again, with a doubling pause.
         public var lockRetries: Int
         public var firstRetryPause: Double
+        /// Objects whose steps run as another role (`SET ROLE`), as preflight decided.
+        public var runAs: [String: String]
 
         public init(lockTimeoutMilliseconds: Int = 5000, objectsPerTransaction: Int = 30,
-                    lockRetries: Int = 3, firstRetryPause: Double = 0.5) {
+                    lockRetries: Int = 3, firstRetryPause: Double = 0.5, runAs: [String: String] = [:]) {
             self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
             self.objectsPerTransaction = objectsPerTransaction
             self.lockRetries = lockRetries
             self.firstRetryPause = firstRetryPause
+            self.runAs = runAs
         }
     }
 
@@ -130,10 +133,15 @@ public struct Applier {
                     // One round trip per object: the savepoint, its statements and the release.
                     // The server stops at the first error, so the object is still applied whole
                     // or not at all, and the error says which statement failed.
+                    // SET ROLE inside the savepoint: a rollback to it restores the role too.
+                    let role = options.runAs[object].map { ["SET ROLE \(SQL.identifier($0))"] } ?? []
                     do {
-                        try connection.executeBatch(["SAVEPOINT reseq_object"] + steps.map(\.sql) + ["RELEASE SAVEPOINT reseq_object"])
+                        try connection.executeBatch(["SAVEPOINT reseq_object"] + role + steps.map(\.sql)
+                            + (role.isEmpty ? [] : ["RESET ROLE"]) + ["RELEASE SAVEPOINT reseq_object"])
                     } catch let error as PostgresError {
-                        if let index = error.statementIndex, steps.indices.contains(index - 1) { current = steps[index - 1] }
+                        if let index = error.statementIndex, steps.indices.contains(index - 1 - role.count) {
+                            current = steps[index - 1 - role.count]
+                        }
                         throw error
                     }
                     done.append(object)
@@ -183,6 +191,7 @@ public struct Applier {
         switch step?.lock {
         case .accessExclusive(let table)?: what = " on table \(table)"
         case .sequence(let name)?: what = " on sequence \(name) or the table it is linked to"
+        case .grant(let name)?: what = " on \(name)"
         case .none?, nil: what = ""
         }
         let statement = step.map { "; waiting statement: \($0.sql)" } ?? ""

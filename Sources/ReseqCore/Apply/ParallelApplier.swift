@@ -75,7 +75,7 @@ public struct ParallelApplier: Sendable {
         func keys(_ object: (object: String, steps: [Step])) -> [String] {
             let schemas = object.steps.compactMap { step -> String? in
                 switch step.lock {
-                case .sequence(let name), .accessExclusive(let name): return name.schema
+                case .sequence(let name), .accessExclusive(let name), .grant(let name): return name.schema
                 case .none: return nil
                 }
             }

@@ -1,7 +1,13 @@
 /// Compares a source snapshot with a target snapshot and says, in plain words, what will break.
 /// Pure: no I/O.
 public enum Differ {
-    public static func diff(source: Snapshot, target: Snapshot) -> [Finding] {
+    public struct Options: Sendable {
+        /// Roles named differently on the target.
+        public var roles: RoleMap
+        public init(roles: RoleMap = RoleMap()) { self.roles = roles }
+    }
+
+    public static func diff(source: Snapshot, target: Snapshot, options: Options = Options()) -> [Finding] {
         let (source, target) = SnapshotIndex.pair(source, target)
         var findings: [Finding] = []
         var matchedTargetSequences = Set<QualifiedName>()
@@ -21,6 +27,7 @@ public enum Differ {
                 schema: sequence.name.schema, targetValue: sequence.position?.description,
                 consequence: "\(sequence.name) exists only on the target; reseq leaves it alone."))
         }
+        findings += AccessDiff(source: source, target: target, roles: options.roles)?.findings() ?? []
         // Warnings already told as a finding about the same object are not repeated.
         let told = Set(findings.filter { $0.kind == .dataUnknown || $0.kind == .positionUnknown }.map(\.object))
         for warning in source.snapshot.warnings where !told.contains(warning.object) {

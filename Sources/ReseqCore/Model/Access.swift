@@ -142,6 +142,8 @@ public struct AccessIndex: Sendable {
     private let roles: [String: RoleInfo]
     private let relations: [RelationKind: [QualifiedName: RelationACL]]
     private let schemas: [String: SchemaACL]
+    /// Each role's `inheritedRoles`, computed once: few roles, many questions.
+    private let closures: [String: Set<String>]
 
     public init(_ access: Access, serverVersion: Int) {
         self.access = access
@@ -151,6 +153,9 @@ public struct AccessIndex: Sendable {
         for relation in access.relations { relations[relation.kind, default: [:]][relation.name] = relation }
         self.relations = relations
         schemas = Dictionary(access.schemas.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let roles = self.roles
+        closures = Dictionary(access.roles.map { ($0.name, Self.closure(of: $0.name, roles)) },
+                              uniquingKeysWith: { first, _ in first })
     }
 
     public func role(_ name: String) -> RoleInfo? { roles[name] }
@@ -176,6 +181,10 @@ public struct AccessIndex: Sendable {
 
     /// The role and every role whose privileges it inherits, transitively.
     public func inheritedRoles(of name: String) -> Set<String> {
+        closures[name] ?? Self.closure(of: name, roles)
+    }
+
+    private static func closure(of name: String, _ roles: [String: RoleInfo]) -> Set<String> {
         var seen: Set<String> = [name]
         var queue = [name]
         while let next = queue.popLast() {
@@ -191,6 +200,14 @@ public struct AccessIndex: Sendable {
         // An owner holds the grant options of the owner's privileges, even after revoking them.
         let list = Self.effective(acl, owner: owner, kind: kind, serverVersion: serverVersion)
         return list.contains { $0.privilege == privilege && ($0.grantee == Grant.publicGrantee || mine.contains($0.grantee)) }
+    }
+
+    /// True when `role` may pass `privilege` on: the owner, or WITH GRANT OPTION.
+    func hasGrantOption(_ role: String, _ privilege: String, acl: [Grant]?, owner: String, kind: RelationKind?) -> Bool {
+        if roles[role]?.superuser == true { return true }
+        let mine = inheritedRoles(of: role)
+        if mine.contains(owner) { return true }
+        return (acl ?? []).contains { $0.privilege == privilege && $0.grantable && mine.contains($0.grantee) }
     }
 
     public func has(_ role: String, _ privilege: String, on relation: RelationACL) -> Bool {

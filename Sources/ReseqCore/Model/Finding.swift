@@ -43,6 +43,16 @@ public struct Finding: Codable, Hashable, Sendable {
         case onlyOnTarget
         case ownerDiffers
         case capacity
+        /// A role that holds privileges on the source does not exist on the target.
+        case roleMissing
+        /// A role lacks on the target a privilege it had on the source.
+        case privilegeMissing
+        /// A role may insert into a table but not use the sequence its default draws from.
+        case insertWillFail
+        /// `ALTER DEFAULT PRIVILEGES` of the source is missing on the target.
+        case defaultPrivilegeMissing
+        /// The applying role cannot run a step (preflight).
+        case cannotApply
     }
 
     /// `error` breaks writes or reuses ids; `warning` differs in a way that matters later;

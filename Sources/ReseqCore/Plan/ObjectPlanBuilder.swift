@@ -5,13 +5,16 @@ struct ObjectPlanBuilder {
     let source: SnapshotIndex
     let target: SnapshotIndex
     let options: Planner.Options
+    let access: AccessPlanner?
     private var steps: [Step] = []
 
-    init(sequence: SequenceInfo, source: SnapshotIndex, target: SnapshotIndex, options: Planner.Options) {
+    init(sequence: SequenceInfo, source: SnapshotIndex, target: SnapshotIndex, options: Planner.Options,
+         access: AccessPlanner? = nil) {
         self.sequence = sequence
         self.source = source
         self.target = target
         self.options = options
+        self.access = access
     }
 
     private var name: QualifiedName { sequence.name }
@@ -22,8 +25,8 @@ struct ObjectPlanBuilder {
                 sourceValue: sequence.position?.description, consequence: consequence)
     }
 
-    private mutating func add(_ sql: String, _ fixes: String, _ lock: Step.Lock) {
-        steps.append(Step(object: object, sql: sql, fixes: fixes, lock: lock))
+    private mutating func add(_ sql: String, _ fixes: String, _ lock: Step.Lock, _ requires: [Step.Requirement]) {
+        steps.append(Step(object: object, sql: sql, fixes: fixes, lock: lock, requires: requires))
     }
 
     mutating func build() throws(Unplannable) -> [Step] {
@@ -61,18 +64,32 @@ struct ObjectPlanBuilder {
 
         var data = TargetData(for: sequence, source: source, target: target, targetSequence: existing?.name)
         if let handedOut { data.include(handedOut) }
+        if let (ref, read) = data.unknown.first, !options.trustSourceValues {
+            throw Unplannable(unresolved(.dataUnknown,
+                "max(\(ref.column)) of \(ref.table) on the target was not read (\(read.explanation)), so the ids already there are unknown and \(name) is not moved: a guess could hand out ids that exist. Fix the read (grant SELECT, release the lock, allow the scan) and run again, or pass --trust-source-values to use the source's position alone.",
+                table: ref.table))
+        }
+        // The sequence's privileges, before its value: setval is the object's last step.
+        steps += access?.sequenceGrants(name, object: object, created: existing == nil ? futureOwner : nil) ?? []
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:
             break
         case .set(let position, let next):
             add("SELECT setval(\(SQL.literal(SQL.qualified(name)))::regclass, \(position.lastValue), \(position.isCalled));",
-                "moves \(name) so that its next value is \(next)", .none)
+                "moves \(name) so that its next value is \(next)", .none, [.update(name)])
         case .outOfRange(let needed, let limit):
             throw Unplannable(unresolved(.valueOutOfRange,
                 "\(name) would need to hand out \(needed), past its limit \(limit); raise MAXVALUE/MINVALUE or widen the type, then run reseq again."))
         }
         return steps
+    }
+
+    /// Who owns the sequence once the plan created it: the owner of the table it is linked to
+    /// (OWNED BY and identity need the same owner; the plan makes it so), else the applying role.
+    private var futureOwner: String {
+        if let ref = sequence.ownedBy, let column = target.column(ref) { return column.tableOwner }
+        return options.applyingRole ?? options.roles.target(sequence.owner)
     }
 
     struct Unplannable: Error {
@@ -97,11 +114,11 @@ struct ObjectPlanBuilder {
         guard existing == nil else { return }
         if !target.schemas.contains(name.schema) {
             add("CREATE SCHEMA IF NOT EXISTS \(SQL.identifier(name.schema));",
-                "creates schema \(name.schema), which the sequence lives in", .none)
+                "creates schema \(name.schema), which the sequence lives in", .none, [.createSchema])
         }
         let unlogged = sequence.unlogged ? "UNLOGGED " : ""
         add("CREATE \(unlogged)SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue) \(optionsClause);",
-            "creates the missing sequence \(name)", .sequence(name))
+            "creates the missing sequence \(name)", .sequence(name), [.create(inSchema: name.schema)])
     }
 
     private mutating func planDefinition(_ existing: SequenceInfo) {
@@ -123,11 +140,11 @@ struct ObjectPlanBuilder {
         if !clauses.isEmpty {
             add("ALTER SEQUENCE \(SQL.qualified(name)) \(clauses.joined(separator: " "));",
                 "makes the definition of \(name) match the source (\(differences.map(\.field).filter { $0 != "persistence" }.joined(separator: ", ")))",
-                .sequence(name))
+                .sequence(name), [.owner(name, .sequence)])
         }
         if existing.unlogged != sequence.unlogged {
             add("ALTER SEQUENCE \(SQL.qualified(name)) SET \(sequence.unlogged ? "UNLOGGED" : "LOGGED");",
-                "makes \(name) \(sequence.unlogged ? "unlogged" : "logged") as on the source", .sequence(name))
+                "makes \(name) \(sequence.unlogged ? "unlogged" : "logged") as on the source", .sequence(name), [.owner(name, .sequence)])
         }
     }
 
@@ -150,7 +167,7 @@ struct ObjectPlanBuilder {
             if let parent = column.partitionOf,
                settingDefault.contains(ColumnRef(table: parent, column: column.ref.column)) { continue }
             add("ALTER TABLE \(SQL.qualified(column.ref.table)) ALTER COLUMN \(SQL.identifier(column.ref.column)) SET DEFAULT \(SQL.nextval(name));",
-                "gives \(column.ref) its default nextval('\(name)') back", .accessExclusive(column.ref.table))
+                "gives \(column.ref) its default nextval('\(name)') back", .accessExclusive(column.ref.table), [.owner(column.ref.table, .table)])
         }
         guard let owner = sequence.ownedBy, existing?.ownedBy != owner else { return }
         guard let ownerColumn = target.column(owner) else {
@@ -161,10 +178,10 @@ struct ObjectPlanBuilder {
         // OWNED BY needs the sequence and the table to have the same owner.
         if (existing.map(\.owner) ?? options.applyingRole) != ownerColumn.tableOwner {
             add("ALTER SEQUENCE \(SQL.qualified(name)) OWNER TO \(SQL.identifier(ownerColumn.tableOwner));",
-                "gives \(name) the owner of \(owner.table), which OWNED BY requires", .sequence(name))
+                "gives \(name) the owner of \(owner.table), which OWNED BY requires", .sequence(name), [.owner(name, .sequence), .member(ownerColumn.tableOwner)])
         }
         add("ALTER SEQUENCE \(SQL.qualified(name)) OWNED BY \(SQL.qualified(owner.table)).\(SQL.identifier(owner.column));",
-            "links \(name) to \(owner), so it is dropped with the column", .sequence(name))
+            "links \(name) to \(owner), so it is dropped with the column", .sequence(name), [.owner(name, .sequence)])
     }
 
     // MARK: - Identity
@@ -185,7 +202,7 @@ struct ObjectPlanBuilder {
         if let existing {
             if let current = column.identity, current != kind {
                 add("\(alterColumn) SET GENERATED \(kind.sql);",
-                    "makes \(ref) GENERATED \(kind.sql) as on the source", .accessExclusive(ref.table))
+                    "makes \(ref) GENERATED \(kind.sql) as on the source", .accessExclusive(ref.table), [.owner(ref.table, .table)])
             }
             if existing.name != name {
                 guard target.sequence(name) == nil else {
@@ -193,18 +210,18 @@ struct ObjectPlanBuilder {
                         "the identity sequence of \(ref) is \(existing.name) on the target and another sequence holds the name \(name); rename one by hand."))
                 }
                 add("ALTER SEQUENCE \(SQL.qualified(existing.name)) RENAME TO \(SQL.identifier(name.name));",
-                    "gives the identity sequence of \(ref) its source name \(name.name)", .sequence(existing.name))
+                    "gives the identity sequence of \(ref) its source name \(name.name)", .sequence(existing.name), [.owner(existing.name, .sequence)])
             }
             return nil
         }
         if !column.notNull {
             add("\(alterColumn) SET NOT NULL;", "makes \(ref) NOT NULL, which an identity column needs",
-                .accessExclusive(ref.table))
+                .accessExclusive(ref.table), [.owner(ref.table, .table)])
         }
         if let expression = column.defaultExpression {
             add("\(alterColumn) DROP DEFAULT;",
                 "drops the default \(expression) of \(ref), which an identity column cannot have",
-                .accessExclusive(ref.table))
+                .accessExclusive(ref.table), [.owner(ref.table, .table)])
         }
         var clashing: SequenceInfo?
         if let other = target.sequence(name) {
@@ -216,18 +233,18 @@ struct ObjectPlanBuilder {
             }
             add("ALTER SEQUENCE \(SQL.qualified(name)) RENAME TO \(SQL.identifier(spare));",
                 "keeps the hand-made \(name) as \(spare), so the identity sequence can take its name",
-                .sequence(name))
+                .sequence(name), [.owner(name, .sequence)])
             clashing = other
         }
         // The identity sequence takes the column's type; AS in the options is refused.
         add("\(alterColumn) ADD GENERATED \(kind.sql) AS IDENTITY (SEQUENCE NAME \(SQL.qualified(name)) \(optionsClause));",
-            "restores \(ref) as GENERATED \(kind.sql) AS IDENTITY", .accessExclusive(ref.table))
+            "restores \(ref) as GENERATED \(kind.sql) AS IDENTITY", .accessExclusive(ref.table), [.owner(ref.table, .table)])
         if SequenceType(catalogName: column.dataType) != sequence.dataType {
             add("ALTER SEQUENCE \(SQL.qualified(name)) AS \(sequence.dataType.rawValue);",
-                "gives the identity sequence \(name) its source type \(sequence.dataType.rawValue)", .sequence(name))
+                "gives the identity sequence \(name) its source type \(sequence.dataType.rawValue)", .sequence(name), [.owner(name, .sequence)])
         }
         if sequence.unlogged {
-            add("ALTER SEQUENCE \(SQL.qualified(name)) SET UNLOGGED;", "makes \(name) unlogged as on the source", .sequence(name))
+            add("ALTER SEQUENCE \(SQL.qualified(name)) SET UNLOGGED;", "makes \(name) unlogged as on the source", .sequence(name), [.owner(name, .sequence)])
         }
         return clashing
     }

@@ -8,20 +8,30 @@ public enum Planner {
         /// the plan creates belongs to it, so no OWNER TO is needed when it already owns the
         /// table: that statement cost a third of the apply's time at 10,000 sequences.
         public var applyingRole: String?
-        public init(headroom: Int64 = 0, applyingRole: String? = nil) {
+        /// Roles named differently on the target (`--map-role`).
+        public var roles: RoleMap
+        /// Plan from the source's position alone where the target's rows could not be read
+        /// (`--trust-source-values`). Off: such a sequence is not planned, never guessed.
+        public var trustSourceValues: Bool
+        public init(headroom: Int64 = 0, applyingRole: String? = nil, roles: RoleMap = RoleMap(),
+                    trustSourceValues: Bool = false) {
             self.headroom = headroom
             self.applyingRole = applyingRole
+            self.roles = roles
+            self.trustSourceValues = trustSourceValues
         }
     }
 
     public static func plan(source: Snapshot, target: Snapshot, options: Options = Options()) -> Plan {
         let (source, target) = SnapshotIndex.pair(source, target)
+        let access = AccessPlanner(source: source, target: target, roles: options.roles)
         let sequences = source.snapshot.sequences.filter { $0.fromExtension == nil }
         // Objects are planned independently: two halves on two threads, joined in order.
         @Sendable func plan(_ part: ArraySlice<SequenceInfo>) -> Plan {
             var plan = Plan(steps: [], unresolved: [])
             for sequence in part {
-                var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options)
+                var builder = ObjectPlanBuilder(sequence: sequence, source: source, target: target, options: options,
+                                                access: access)
                 do throws(ObjectPlanBuilder.Unplannable) {
                     plan.steps += try builder.build()
                 } catch {
@@ -32,7 +42,11 @@ public enum Planner {
         }
         let middle = sequences.count / 2
         let (first, second) = concurrently({ plan(sequences[..<middle]) }, { plan(sequences[middle...]) })
-        return Plan(steps: first.steps + second.steps, unresolved: first.unresolved + second.unresolved)
+        // Schemas' privileges first (USAGE on a schema is needed to use anything in it);
+        // tables' and default privileges after the sequences.
+        let before = access?.schemaObjects() ?? []
+        let after = (access?.tableObjects() ?? []) + (access?.defaultPrivilegeObjects() ?? [])
+        return Plan(steps: before + first.steps + second.steps + after, unresolved: first.unresolved + second.unresolved)
     }
 }
 

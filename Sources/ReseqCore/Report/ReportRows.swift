@@ -89,6 +89,7 @@ public struct PlanRow: Codable, Hashable, Sendable {
         case .none: lockLevel = "none"; lockedObject = nil
         case .sequence(let name): lockLevel = "sequence"; lockedObject = name.description
         case .accessExclusive(let table): lockLevel = "accessExclusive"; lockedObject = table.description
+        case .grant(let name): lockLevel = "none"; lockedObject = name.description
         }
     }
 }

@@ -1,0 +1,133 @@
+import Foundation
+import PostgresClient
+
+/// The whole reconcile, the one path users and tests run: snapshot the live target, refuse
+/// the wrong database, plan, preflight, and with `apply` run the plan, snapshot the target
+/// again and diff it against the source. Returns what happened; prints nothing.
+public struct Reconciler: Sendable {
+    public struct Options: Sendable {
+        /// Run the plan; without it nothing changes.
+        public var apply: Bool
+        public var planner: Planner.Options
+        public var applier: Applier.Options
+        /// Refuse unless the target's cluster has this system identifier.
+        public var expectTargetSystemID: String?
+
+        public init(apply: Bool = false, planner: Planner.Options = .init(), applier: Applier.Options = .init(),
+                    expectTargetSystemID: String? = nil) {
+            self.apply = apply
+            self.planner = planner
+            self.applier = applier
+            self.expectTargetSystemID = expectTargetSystemID
+        }
+    }
+
+    /// Why an apply stopped before its end.
+    public enum Stop: Sendable, Equatable {
+        /// SIGINT or SIGTERM: the running statement was cancelled and its transaction rolled back.
+        case interrupted
+        /// The session died; the server rolled back the open transaction.
+        case connectionLost
+    }
+
+    public struct Result: Sendable {
+        /// The target before any change, and what differed then.
+        public var target: Snapshot
+        public var findings: [Finding]
+        public var plan: Plan
+        public var preflight: Preflight.Decision
+        /// One per object when the plan ran; empty on a dry run or when preflight refused.
+        public var outcomes: [ApplyOutcome]
+        public var stop: Stop?
+        /// The target after the apply and what still differs, when it was verified.
+        public var after: Snapshot?
+        public var verification: [Finding]?
+
+        /// Everything planned could run (dry run), or ran and verified clean (apply).
+        public var converged: Bool {
+            guard plan.unresolved.isEmpty, preflight.blocked.isEmpty, stop == nil else { return false }
+            guard let verification else { return outcomes.isEmpty }
+            return outcomes.allSatisfy { $0.status == .applied } && !verification.contains(where: \.isBlocking)
+        }
+
+        /// Everything that stands between the target and writes, for people: not planned,
+        /// not runnable by this role.
+        public var problems: [Finding] { plan.unresolved + preflight.blocked }
+    }
+
+    public var options: Options
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Every column the source knows, to be described on the target even where DMS left no
+    /// default or sequence behind.
+    public static func extraColumns(for source: Snapshot) -> [ColumnRef] {
+        source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy)
+    }
+
+    /// `snapshot`: the target's capture options (its spare sessions are used to apply too).
+    /// `shouldStop` is polled between objects; an interrupt also cancels the running statement
+    /// (the caller's signal handler), which ends a snapshot or a verification with an error.
+    public func run(
+        source: Snapshot, on connection: Connection, snapshot: SnapshotOptions,
+        shouldStop: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> Result {
+        let reader = SnapshotReader()
+        let target = try reader.capture(connection, options: snapshot)
+        try guardTarget(source: source.database, target: target.database)
+        let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
+        var plannerOptions = options.planner
+        plannerOptions.applyingRole = role
+        let plan = Planner.plan(source: source, target: target, options: plannerOptions)
+        let preflight = Preflight.decide(plan, facts: try Preflight.facts(for: plan, on: connection))
+        let diffOptions = Differ.Options(roles: options.planner.roles)
+        var result = Result(target: target, findings: Differ.diff(source: source, target: target, options: diffOptions),
+                            plan: plan, preflight: preflight, outcomes: [])
+        // A plan some step of which this role cannot run is not started: nothing half-done.
+        guard options.apply, preflight.blocked.isEmpty else { return result }
+
+        var applier = options.applier
+        applier.runAs = preflight.runAs
+        result.outcomes = ParallelApplier(options: applier)
+            .apply(plan, on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
+        if shouldStop() {
+            result.stop = .interrupted
+            return result
+        }
+        guard connection.isConnectionOK else {
+            result.stop = .connectionLost
+            return result
+        }
+        let after = try reader.capture(connection, options: snapshot)
+        result.after = after
+        result.verification = Differ.diff(source: source, target: after, options: diffOptions)
+        return result
+    }
+
+    /// Refuses to reconcile the source onto itself, or a cluster other than the one named.
+    func guardTarget(source: DatabaseInfo, target: DatabaseInfo) throws {
+        if source.isSameDatabase(as: target) {
+            throw ReconcileError("""
+                the target \(target.name) on \(target.host) is the database the source snapshot was taken \
+                from; reseq will not reconcile a database onto itself. Check --target-dsn.
+                """)
+        }
+        if let expected = options.expectTargetSystemID, target.systemIdentifier != expected {
+            let actual = target.systemIdentifier.map { "has system identifier \($0)" }
+                ?? "does not show its system identifier to this role (it needs EXECUTE on pg_control_system())"
+            throw ReconcileError("""
+                the target \(target.name) on \(target.host) \(actual), not \(expected) as \
+                --expect-target-system-id requires; nothing was changed. Check --target-dsn.
+                """)
+        }
+    }
+}
+
+/// A reconcile refused before changing anything; the text says why and what to do.
+public struct ReconcileError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
