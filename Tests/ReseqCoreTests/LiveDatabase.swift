@@ -17,6 +17,13 @@ struct LiveDatabase {
     let source: String
     let target: String
 
+    /// Databases made elsewhere.
+    init(cluster: TestCluster, source: String, target: String) {
+        self.cluster = cluster
+        self.source = source
+        self.target = target
+    }
+
     /// Loads `sqlFile` (relative to the repository) into a source and a target database, then
     /// strips the target as DMS would.
     init(cluster: TestCluster, sqlFile: String) throws {
@@ -46,7 +53,7 @@ struct LiveDatabase {
     /// superuser (or `user`); returns its result.
     @discardableResult
     func reconcile(headroom: Int64 = 0, user: String? = nil, apply: Bool = true,
-                   roles: RoleMap = RoleMap()) throws -> Reconciler.Result {
+                   roles: RoleMap = RoleMap(), trustSourceValues: Bool = false) throws -> Reconciler.Result {
         let sourceSnapshot = try snapshot(source)
         let session = Session(lockTimeoutMilliseconds: 5000)
         let connection = try session.connect(cluster.conninfo(database: target, user: user))
@@ -55,7 +62,8 @@ struct LiveDatabase {
         options.host = "localhost"
         options.port = "\(cluster.port)"
         options.spare = session.spares(cluster.conninfo(database: target, user: user))
-        let reconciler = Reconciler(options: .init(apply: apply, planner: .init(headroom: headroom, roles: roles)))
+        let reconciler = Reconciler(options: .init(
+            apply: apply, planner: .init(headroom: headroom, roles: roles, trustSourceValues: trustSourceValues)))
         return try reconciler.run(source: sourceSnapshot, on: connection, snapshot: options)
     }
 

@@ -34,7 +34,9 @@ public final class TestCluster {
 
     /// Starts a cluster of PostgreSQL `version` (a major: 15, 16, 18), or of Debian's newest
     /// when nil. A requested version that is not installed is an error, never a skip.
-    public static func start(version: Int? = nil) throws -> TestCluster {
+    /// `tcp`: also listen on 127.0.0.1 (and so `localhost`) at the cluster's port, for tests of
+    /// what host names do; the port is random, so two clusters seldom meet.
+    public static func start(version: Int? = nil, tcp: Bool = false) throws -> TestCluster {
         let bin = try version.map(findBinDirectory(version:)) ?? findBinDirectory()
         let root = getuid() == 0
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
@@ -52,7 +54,8 @@ public final class TestCluster {
                 "-D", cluster.dataDirectory.path, "-A", "trust", "--no-sync",
                 "-E", "UTF8", "--locale=C", "-U", cluster.superuser,
             ])
-            let serverOptions = "-c listen_addresses='' -k \(directory.path) -p \(cluster.port) -c fsync=off"
+            let listen = tcp ? "127.0.0.1" : ""
+            let serverOptions = "-c listen_addresses='\(listen)' -k \(directory.path) -p \(cluster.port) -c fsync=off"
                 + " -c synchronous_commit=off -c full_page_writes=off"
             try cluster.tool("pg_ctl", [
                 "start", "-w", "-t", "60", "-D", cluster.dataDirectory.path,

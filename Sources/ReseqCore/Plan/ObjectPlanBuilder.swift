@@ -66,7 +66,7 @@ struct ObjectPlanBuilder {
         if let handedOut { data.include(handedOut) }
         if let (ref, read) = data.unknown.first, !options.trustSourceValues {
             throw Unplannable(unresolved(.dataUnknown,
-                "max(\(ref.column)) of \(ref.table) on the target was not read (\(read.explanation)), so the ids already there are unknown and \(name) is not moved: a guess could hand out ids that exist. Fix the read (grant SELECT, release the lock, allow the scan) and run again, or pass --trust-source-values to use the source's position alone.",
+                "max(\(ref.column)) of \(ref.table) on the target was not read (\(read.explanation)), so the ids already there are unknown and \(name) is not moved: a guess could hand out ids that exist. \(fixRead(ref, read)) Or pass --trust-source-values to use the source's position alone.",
                 table: ref.table))
         }
         // The sequence's privileges, before its value: setval is the object's last step.
@@ -83,6 +83,22 @@ struct ObjectPlanBuilder {
                 "\(name) would need to hand out \(needed), past its limit \(limit); raise MAXVALUE/MINVALUE or widen the type, then run reseq again."))
         }
         return steps
+    }
+
+    /// What makes an unread column readable, in words and SQL.
+    private func fixRead(_ ref: ColumnRef, _ read: DataRead) -> String {
+        switch read {
+        case .denied:
+            let role = options.applyingRole ?? "the connected role"
+            let me = options.applyingRole.map(SQL.identifier) ?? "ROLE"
+            let owner = target.column(ref)?.tableOwner
+            let viaOwner = owner.map { "GRANT \(SQL.identifier($0)) TO \(me); (\($0) owns it) or " } ?? ""
+            return "\(role) may not read it. Fix: \(viaOwner)GRANT SELECT ON TABLE \(SQL.qualified(ref.table)) TO \(me);, then run again."
+        case .blocked: return "Run again when the other session has released its lock."
+        case .timedOut: return "Raise --read-timeout, or add an index on the column, and run again."
+        case .skipped: return "Add an index on the column, or pass --allow-full-scans, and run again."
+        case .read: return ""
+        }
     }
 
     /// Who owns the sequence once the plan created it: the owner of the table it is linked to

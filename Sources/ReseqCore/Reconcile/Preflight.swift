@@ -117,7 +117,9 @@ public enum Preflight {
                 default: return nil
                 }
             }
-            if let owner = owners.first(where: { owner in
+            // Else any role it may become that can run them all (a standalone sequence has no table).
+            let candidates = owners + facts.canSet[me, default: []].subtracting(owners).sorted()
+            if let owner = candidates.first(where: { owner in
                 facts.canSet[me, default: []].contains(owner) && requirements.allSatisfy { facts.satisfies(owner, $0) }
             }) {
                 decision.runAs[object] = owner
