@@ -94,6 +94,32 @@ final class ReconcileIntegrationTests: ClusterTestCase {
         XCTAssertEqual(try db.scalar("INSERT INTO links_link (url) VALUES ('x') RETURNING id", in: db.target), "9001")
     }
 
+    /// A target whose sessions default to standard_conforming_strings = off: a backslash in a
+    /// name would end a literal early or escape the next character. reseq's sessions set it on.
+    func testBackslashesInNamesWithStandardConformingStringsOff() throws {
+        let sql = #"""
+            CREATE SCHEMA "sch\ema";
+            CREATE TABLE "sch\ema"."t\'x" (id serial PRIMARY KEY, v text);
+            INSERT INTO "sch\ema"."t\'x" (v) SELECT 'r' FROM generate_series(1, 5);
+            CREATE SEQUENCE "sch\ema"."s\\'q" START 7;
+            SELECT nextval('"sch\ema"."s\\''q"') FROM generate_series(1, 3);
+            """#
+        let source = try cluster.createDatabase("source")
+        let target = try cluster.createDatabase("target")
+        try cluster.run(sql, database: source)
+        try cluster.run(sql, database: target)
+        try cluster.run(try LiveDatabase.file("scripts/dms-copy.sql"), database: target)
+        try cluster.run("ALTER DATABASE \(SQL.identifier(target)) SET standard_conforming_strings = off")
+        let off = try cluster.connect(database: target)
+        XCTAssertEqual(try off.query("SHOW standard_conforming_strings").rows.first?.first, "off")
+        let db = LiveDatabase(cluster: cluster, source: source, target: target)
+        let result = try db.reconcile()
+        XCTAssertEqual(result.outcomes.filter { $0.status != .applied }, [])
+        XCTAssertEqual(result.verification?.filter(\.isBlocking), [])
+        XCTAssertEqual(try db.scalar(#"INSERT INTO "sch\ema"."t\'x" (v) VALUES ('n') RETURNING id"#, in: target), "6")
+        XCTAssertEqual(try off.query(#"SELECT last_value::text FROM "sch\ema"."s\\'q""#).rows.first?.first, "9")
+    }
+
     func testHeadroomSkipsAhead() throws {
         let db = try live("demo/source.sql")
         try db.reconcile(headroom: 1000)

@@ -112,6 +112,35 @@ final class BinaryFaultTests: ClusterTestCase {
         XCTAssertTrue(rerun.stdout.contains("verified: the target now matches the source"), rerun.stdout)
     }
 
+    /// A table another session holds ACCESS EXCLUSIVE while the target is read: the snapshot
+    /// warns naming it, and reconcile leaves its sequence unplanned naming it (exit 1) within
+    /// about two lock timeouts (the batch read, then the table alone), instead of waiting.
+    func testALockHeldDuringTheTargetSnapshotIsReportedNotWaitedFor() throws {
+        let (db, sourceFile) = try prepare()
+        let holder = try cluster.connect(database: db.target)
+        try holder.execute("BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+        defer { try? holder.execute("ROLLBACK") }
+        let dsn = cluster.conninfo(database: db.target)
+
+        var started = Date()
+        let snapshot = try BinaryTests.reseq(["snapshot", "--dsn", dsn, "--lock-timeout", "1s", "--output", temporaryFile("t.json")])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertEqual(snapshot.status, 0, snapshot.stderr)
+        XCTAssertTrue(snapshot.stderr.contains(
+            "warning: public.orders.id: data not read: another session held a lock on public.orders past lock_timeout; run again when it is released"),
+            snapshot.stderr)
+
+        started = Date()
+        let dry = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", dsn, "--lock-timeout", "1s"])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertEqual(dry.status, 1, dry.stderr)
+        XCTAssertTrue(dry.stderr.contains(
+            "not planned: public.orders_id_seq: max(id) of public.orders on the target was not read (another session held a lock on the table)"),
+            dry.stderr)
+        XCTAssertTrue(dry.stderr.contains("Run again when the other session has released its lock."), dry.stderr)
+        XCTAssertFalse(dry.stdout.contains(#"CREATE SEQUENCE "public"."orders_id_seq""#), dry.stdout)
+    }
+
     /// The apply's backend killed while it waits on a lock: a clear error naming what to do,
     /// exit 2, no verification on the dead connection, nothing half-applied; a re-run converges.
     func testLostConnectionDuringApplyExitsTwoAndTheRerunConverges() throws {
