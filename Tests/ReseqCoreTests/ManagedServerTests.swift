@@ -177,3 +177,35 @@ final class ManagedServerTests: XCTestCase {
         XCTAssertEqual(try BinaryTests.reseq(["diff", sourceFile, after] + mapped).status, 0)
     }
 }
+
+/// The same-database guard for a role that cannot read the system identifier, as on RDS.
+final class SameDatabaseGuardTests: XCTestCase {
+    func testLocalhostAnd127001AreTheSameDatabaseWithoutPgControlSystem() throws {
+        let cluster = try TestCluster.start(tcp: true)
+        defer { cluster.stop() }
+        let database = try cluster.createDatabase("app")
+        try cluster.run(try LiveDatabase.file("demo/source.sql"), database: database)
+        try cluster.run("CREATE ROLE reader LOGIN")
+        // Functions' privileges belong to each database.
+        try cluster.run("""
+            REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC;
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader;
+            GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO reader;
+            """, database: database)
+        func dsn(_ host: String) -> String { "host=\(host) port=\(cluster.port) dbname=\(database) user=reader" }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString).json").path
+        let snapshot = try BinaryTests.reseq(["snapshot", "--dsn", dsn("localhost"), "--output", file])
+        XCTAssertEqual(snapshot.status, 0, snapshot.stderr)
+        let written = try Snapshot.decode(try Data(contentsOf: URL(fileURLWithPath: file)), file: file)
+        XCTAssertNil(written.database.systemIdentifier, "the role must not see the system identifier for this test to mean anything")
+        XCTAssertEqual(written.database.host, "localhost")
+        XCTAssertNotNil(written.database.oid)
+        XCTAssertNotNil(written.database.postmasterStartTime)
+
+        let run = try BinaryTests.reseq(["reconcile", "--source", file, "--target-dsn", dsn("127.0.0.1"), "--apply"])
+        XCTAssertEqual(run.status, 2, run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("is the database the source snapshot was taken from; reseq will not reconcile a database onto itself"),
+                      run.stderr)
+        XCTAssertEqual(run.stdout, "")
+    }
+}
