@@ -76,6 +76,8 @@ public struct Reconciler: Sendable {
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> Result {
         let reader = SnapshotReader()
+        var snapshot = snapshot
+        snapshot.shouldStop = shouldStop
         let target = try reader.capture(connection, options: snapshot)
         try guardTarget(source: source.database, target: target.database)
         let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
@@ -101,7 +103,14 @@ public struct Reconciler: Sendable {
             result.stop = .connectionLost
             return result
         }
-        let after = try reader.capture(connection, options: snapshot)
+        let after: Snapshot
+        do {
+            after = try reader.capture(connection, options: snapshot)
+        } catch where shouldStop() {
+            // Interrupted while verifying: what was applied stays, and says so.
+            result.stop = .interrupted
+            return result
+        }
         result.after = after
         result.verification = Differ.diff(source: source, target: after, options: diffOptions)
         return result

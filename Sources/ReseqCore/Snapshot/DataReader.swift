@@ -120,6 +120,8 @@ struct DataReader: Sendable {
             return true
         } catch let error as PostgresError where !(error.sqlState?.isConnectionLoss ?? true) {
             try connection.execute("ROLLBACK TO SAVEPOINT reseq_read")
+            // Cancelled by an interrupt, not by statement_timeout: stop, do not retry.
+            try options.checkStop()
             guard report else { return false }
             let (outcome, why): (DataRead, String) = switch error.sqlState {
             case .queryCanceled?:

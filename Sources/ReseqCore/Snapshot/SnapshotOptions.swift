@@ -35,6 +35,14 @@ public struct SnapshotOptions: Sendable {
     public var spare: SpareConnections?
     /// Called (from any thread) as the data phase goes: phase, objects done, objects in all.
     public var progress: (@Sendable (String, Int, Int) -> Void)?
+    /// True once the user asked to stop (an interrupt, which also cancels the running
+    /// statements): a cancelled read then ends the snapshot instead of counting as a timeout.
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    /// Throws when the user asked to stop.
+    func checkStop() throws {
+        if shouldStop() { throw SnapshotError("interrupted") }
+    }
 
     public init(
         schemas: [String] = [], excludeSchemas: [String] = [], extraColumns: [ColumnRef] = [],

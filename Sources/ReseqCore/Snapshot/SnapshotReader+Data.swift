@@ -24,6 +24,7 @@ extension SnapshotReader {
         var objects: [Int] = []  // objects per job, for progress
         for group in work.transactions {
             jobs.append { connection in
+                try options.checkStop()
                 let (read, warnings) = try data.read(group, columns: planned, on: connection)
                 return .columns(read, warnings)
             }
@@ -31,7 +32,10 @@ extension SnapshotReader {
         }
         for batch in batches {
             jobs.append { connection in
+                try options.checkStop()
                 let (read, warnings) = try positions.read(batch, rows: sequences, on: connection)
+                // A cancelled read was told as a warning; an interrupt ends the snapshot instead.
+                try options.checkStop()
                 return .positions(read, warnings)
             }
             objects.append(batch.count)

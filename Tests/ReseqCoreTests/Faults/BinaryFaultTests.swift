@@ -141,6 +141,43 @@ final class BinaryFaultTests: ClusterTestCase {
         XCTAssertFalse(dry.stdout.contains(#"CREATE SEQUENCE "public"."orders_id_seq""#), dry.stdout)
     }
 
+    /// SIGINT while the verification waits on a lock, possibly on the spare session: both are
+    /// cancelled at once (not after the 60 s lock timeout), the apply's summary is printed, exit 130.
+    func testSIGINTDuringTheVerificationCancelsEverySession() throws {
+        let (db, sourceFile) = try prepare()
+        // A table only the snapshots read (an integer primary key), not the apply.
+        try cluster.run("CREATE TABLE plain_ids (id int PRIMARY KEY); INSERT INTO plain_ids VALUES (1)", database: db.target)
+        let gate = try cluster.connect(database: db.target)
+        try gate.execute("BEGIN; LOCK TABLE django_migrations IN ACCESS SHARE MODE")
+        let dsn = cluster.conninfo(database: db.target) + " application_name=reseq_verify"
+        let reseq = try Background(["reconcile", "--source", sourceFile, "--target-dsn", dsn, "--apply", "--lock-timeout", "60s"])
+        // The apply waits at the gate: the first snapshot is done. Lock plain_ids, open the gate.
+        _ = try waitForLockWait("reseq_verify", in: db.target, process: reseq.process)
+        let holder = try cluster.connect(database: db.target)
+        try holder.execute("BEGIN; LOCK TABLE plain_ids IN ACCESS EXCLUSIVE MODE")
+        try gate.execute("COMMIT")
+        let watcher = try cluster.connect(database: db.target)
+        let deadline = Date().addingTimeInterval(30)
+        var waiting = false
+        while Date() < deadline, reseq.process.isRunning, !waiting {
+            waiting = try watcher.query("""
+                SELECT 1 FROM pg_stat_activity WHERE application_name = 'reseq_verify' AND wait_event_type = 'Lock'
+                  AND query LIKE '%plain_ids%'
+                """).count > 0
+            if !waiting { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        XCTAssertTrue(waiting, "the verification never waited on plain_ids")
+        let interrupted = Date()
+        kill(reseq.process.processIdentifier, SIGINT)
+        let run = try reseq.finish()
+        XCTAssertLessThan(Date().timeIntervalSince(interrupted), 10, "a session was not cancelled")
+        try holder.execute("ROLLBACK")
+        XCTAssertEqual(run.status, 130, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("applied 6 of 6 object(s)."), run.stdout)
+        XCTAssertFalse(run.stdout.contains("verified"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("interrupted"), run.stderr)
+    }
+
     /// The apply's backend killed while it waits on a lock: a clear error naming what to do,
     /// exit 2, no verification on the dead connection, nothing half-applied; a re-run converges.
     func testLostConnectionDuringApplyExitsTwoAndTheRerunConverges() throws {
