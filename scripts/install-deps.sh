@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what reseq needs to build and test, when it is missing (Debian/Ubuntu):
 # libpq-dev (the client library and pkg-config file), a PostgreSQL server for the throwaway
-# test clusters, and with --browser, Chromium for the HTML report test.
+# test clusters, with --browser, Chromium for the HTML report test, and with --dist, what
+# `make dist` and `make test-dist` use (dpkg-shlibdeps, strip, man).
 set -euo pipefail
 
 packages=()
@@ -10,6 +11,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql pos
 command -v psql >/dev/null 2>&1 || packages+=(postgresql-client)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || packages+=(chromium)
+fi
+if [ "${1:-}" = "--dist" ]; then
+  command -v dpkg-shlibdeps >/dev/null 2>&1 || packages+=(dpkg-dev)
+  command -v strip >/dev/null 2>&1 || packages+=(binutils)
+  command -v man >/dev/null 2>&1 || packages+=(man-db)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 
