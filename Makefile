@@ -40,6 +40,11 @@ dist: deps
 	@scripts/install-deps.sh --dist
 	@SWIFT="$(SWIFT)" scripts/dist.sh
 
+# make dist, then the packages as users get them: no libswift in ldd, the tarball's binary run
+# with an empty environment against a throwaway server, dpkg -i / man / completions / dpkg -r.
+test-dist: dist
+	@scripts/test-dist.sh
+
 install: build
 	install -D -m 755 .build/release/reseq $(DESTDIR)$(PREFIX)/bin/reseq
 
