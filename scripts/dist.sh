@@ -79,7 +79,9 @@ depends=$(cd "$stage/src" && dpkg-shlibdeps -O "$d/usr/bin/reseq" | sed -n 's/^s
 [ -n "$depends" ] || { echo "make dist: dpkg-shlibdeps found no Depends for the binary" >&2; exit 1; }
 case "$depends" in *libpq5*) ;; *) echo "make dist: Depends lacks libpq5: $depends" >&2; exit 1 ;; esac
 
-maintainer=$(git log --reverse --format='%an <%ae>' 2>/dev/null | head -1)
+# The author of the project's first commit, unless DEB_MAINTAINER says otherwise. (No `| head`:
+# under pipefail, git killed by SIGPIPE would fail the build.)
+maintainer=$(git log --max-parents=0 -1 --format='%an <%ae>' 2>/dev/null || true)
 cat > "$d/DEBIAN/control" <<CONTROL
 Package: reseq
 Version: $version

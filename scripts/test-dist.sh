@@ -21,7 +21,8 @@ tarball=dist/reseq-$version-linux-x86_64.tar.gz
 deb=dist/reseq_${version}_amd64.deb
 [ -f "$tarball" ] || fail "no $tarball: run make dist first"
 [ -f "$deb" ] || fail "no $deb: run make dist first"
-if dpkg-query -W -f='${Status}' reseq 2>/dev/null | grep -q "ok installed"; then
+status=$(dpkg-query -W -f='${Status}' reseq 2>/dev/null || true)
+if [ "$status" = "install ok installed" ]; then
   fail "a reseq package is installed already; this test would replace and remove it (dpkg -r reseq first)"
 fi
 
