@@ -12,11 +12,13 @@
 #                                      leaving FILE untouched when the version is the same
 # It never fails because git is missing: a build without git says so and goes on.
 set -u
-dir="${0%/*}/.."
+case $0 in */*) dir="${0%/*}/.." ;; *) dir=".." ;; esac
 
 version() {
   command -v git >/dev/null 2>&1 || { echo "unknown (built without git)"; return; }
-  git -C "$dir" rev-parse --git-dir >/dev/null 2>&1 || { echo "unknown (built without git)"; return; }
+  # The checkout must be reseq's own, not a repository it was unpacked into.
+  top=$(git -C "$dir" rev-parse --show-toplevel 2>/dev/null) || { echo "unknown (built without git)"; return; }
+  [ "$top" = "$(cd "$dir" && pwd -P)" ] || { echo "unknown (built without git)"; return; }
   commit=$(git -C "$dir" rev-parse --short=7 HEAD 2>/dev/null) || { echo "unknown (no commit)"; return; }
   dirty=""
   # `git status` refreshes the index first, so a file merely touched is not "dirty".
