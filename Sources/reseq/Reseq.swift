@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReseqCore
 
 @main
 struct Reseq: ParsableCommand {
@@ -11,6 +12,7 @@ struct Reseq: ParsableCommand {
             or did not converge, 2 error (bad input, connection, usage), 130 interrupted during apply \
             (rolled back).
             """,
+        version: ReseqVersion.current,
         subcommands: [
             SnapshotCommand.self, DiffCommand.self, PlanCommand.self, ReconcileCommand.self, ReportCommand.self,
         ]
