@@ -124,5 +124,5 @@ enum ReportFixture {
 
     static let input = ReportInput(
         source: source, target: target, findings: findings, plan: plan, after: after,
-        verification: [findings[4]], outcomes: outcomes, generatedAt: t0.addingTimeInterval(660))
+        verification: [findings[4]], outcomes: outcomes, generatedAt: t0.addingTimeInterval(660), reseqVersion: "0.1.0")
 }

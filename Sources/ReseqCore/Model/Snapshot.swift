@@ -18,6 +18,8 @@ public struct Snapshot: Codable, Hashable, Sendable {
     public var warnings: [SnapshotWarning]
     /// Roles and privileges; `nil` in format 1 files, which did not keep them.
     public var access: Access?
+    /// The reseq that took the snapshot (`reseq --version`); `nil` in format 1 files.
+    public var reseqVersion: String?
 
     public init(
         database: DatabaseInfo, sequences: [SequenceInfo], columns: [ColumnInfo],

@@ -10,6 +10,7 @@ extension HTMLReport.View: MustacheParent {
         case "verdict": return verdict
         case "verdictClass": return verdictClass
         case "generatedAt": return generatedAt
+        case "reseqVersion": return reseqVersion
         case "dbRoles": return dbRoles
         case "dbFacts": return dbFacts
         case "groups": return groups

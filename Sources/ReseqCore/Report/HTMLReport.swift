@@ -26,6 +26,7 @@ public enum HTMLReport {
         var verdict: String
         var verdictClass: String
         var generatedAt: String
+        var reseqVersion: String
         var dbRoles: [String]
         var dbFacts: [Fact]
         var groups: [Group]
@@ -58,6 +59,7 @@ public enum HTMLReport {
             verdict = m.verdict.text
             verdictClass = m.verdict.readyForWrites ? "ready" : "not-ready"
             generatedAt = m.generatedAt.reportText
+            reseqVersion = m.reseqVersion
             dbRoles = m.databases.map(\.role)
             let dbs = m.databases
             dbFacts = [

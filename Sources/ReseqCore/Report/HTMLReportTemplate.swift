@@ -42,7 +42,7 @@ ul.risks li { margin: .2rem 0; }
 <body>
 <h1>reseq report</h1>
 <p id="verdict" class="verdict {{verdictClass}}">{{verdict}}</p>
-<p class="meta">Generated {{generatedAt}}.</p>
+<p class="meta">Generated {{generatedAt}} by reseq {{reseqVersion}}.</p>
 
 <h2>Databases</h2>
 <table id="databases">

@@ -6,7 +6,7 @@ public enum MarkdownReport {
         let m = input.model
         var out: [String] = ["# reseq report", ""]
         out += ["**Verdict: \(MarkdownText.text(m.verdict.text))**", ""]
-        out += ["Generated \(m.generatedAt.reportText).", ""]
+        out += ["Generated \(m.generatedAt.reportText) by reseq \(m.reseqVersion).", ""]
         out += databases(m.databases)
         out += findings(m.findingGroups)
         out += plan(m.plan)

@@ -13,12 +13,15 @@ public struct ReportInput: Sendable {
     public var outcomes: [ApplyOutcome]?
     /// Injected so that golden files stay stable.
     public var generatedAt: Date
+    /// The reseq that writes the report; injected for the same reason.
+    public var reseqVersion: String
 
     public init(
         source: Snapshot, target: Snapshot, findings: [Finding], plan: [Step],
         after: Snapshot? = nil, verification: [Finding]? = nil, outcomes: [ApplyOutcome]? = nil,
-        generatedAt: Date
+        generatedAt: Date, reseqVersion: String = ReseqVersion.current
     ) {
+        self.reseqVersion = reseqVersion
         self.source = source
         self.target = target
         self.findings = findings

@@ -7,6 +7,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
 
     public var reportFormatVersion: Int
     public var generatedAt: Date
+    public var reseqVersion: String
     public var verdict: ReportVerdict
     /// Source, target and, after an apply, the re-snapshotted target.
     public var databases: [DatabaseFacts]
@@ -22,6 +23,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public init(_ input: ReportInput) {
         reportFormatVersion = Self.formatVersion
         generatedAt = input.generatedAt
+        reseqVersion = input.reseqVersion
         databases = [DatabaseFacts(input.source, role: "source"), DatabaseFacts(input.target, role: "target")]
             + (input.after.map { [DatabaseFacts($0, role: "after")] } ?? [])
         findingGroups = Self.group(input.findings)

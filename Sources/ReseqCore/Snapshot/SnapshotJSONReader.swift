@@ -32,9 +32,10 @@ enum SnapshotJSONReader {
         mutating func snapshot() -> Snapshot? {
             var version: Int64?, database: DatabaseInfo?
             var sequences: [SequenceInfo]?, columns: [ColumnInfo]?, warnings: [SnapshotWarning]?
-            var access: Access??
+            var access: Access??, written: String??
             let ok = object { reader, key in
                 switch key {
+                case "reseqVersion": return reader.set(&written, reader.optional { $0.string() })
                 case "access": return reader.set(&access, reader.optional { $0.access() })
                 case "formatVersion": return reader.set(&version, reader.integer())
                 case "database": return reader.set(&database, reader.database())
@@ -52,6 +53,7 @@ enum SnapshotJSONReader {
             result.columns = columns
             result.warnings = warnings
             result.access = access ?? nil
+            result.reseqVersion = written ?? nil
             return result
         }
 

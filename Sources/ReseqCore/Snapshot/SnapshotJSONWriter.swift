@@ -25,6 +25,7 @@ struct SnapshotJSONWriter {
         close("]")
         key("database"); database(value.database)
         key("formatVersion"); int(value.formatVersion)
+        if let version = value.reseqVersion { key("reseqVersion"); string(version) }
         key("sequences")
         open("[", empty: value.sequences.isEmpty)
         for sequence in value.sequences { element(); self.sequence(sequence) }

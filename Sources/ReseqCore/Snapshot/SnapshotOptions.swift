@@ -38,6 +38,8 @@ public struct SnapshotOptions: Sendable {
     /// True once the user asked to stop (an interrupt, which also cancels the running
     /// statements): a cancelled read then ends the snapshot instead of counting as a timeout.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Recorded in the snapshot; injectable so that files stay comparable in tests.
+    public var reseqVersion: String = ReseqVersion.current
 
     /// Throws when the user asked to stop.
     func checkStop() throws {

@@ -52,7 +52,9 @@ public struct SnapshotReader: Sendable {
 
         let (positioned, readColumns) = try readData(
             kept.sequences, kept.columns, connection, options, &warnings, known: early?.finish())
-        return Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
+        var snapshot = Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
+        snapshot.reseqVersion = options.reseqVersion
+        return snapshot
     }
 
     /// A sequence as the catalog describes it, and whether we may read its position.
