@@ -36,8 +36,9 @@ struct AccessDiff {
     /// What one target role lacks on one object.
     struct Missing: Sendable {
         var grantee: String
+        /// Privileges it lacks.
         var privileges: [String]
-        /// Privileges it has, but not WITH GRANT OPTION as on the source.
+        /// Privileges it must get WITH GRANT OPTION, as on the source: lacking or not.
         var grantable: [String]
     }
 
@@ -124,9 +125,11 @@ struct AccessDiff {
                 absent.insert(grant.grantee)
                 continue
             }
-            if !has(role, grant.privilege) {
+            let lacks = !has(role, grant.privilege)
+            if lacks {
                 byRole[role, default: Missing(grantee: role, privileges: [], grantable: [])].privileges.append(grant.privilege)
-            } else if grant.grantable, !hasOption(role, grant.privilege) {
+            }
+            if grant.grantable, lacks || !hasOption(role, grant.privilege) {
                 byRole[role, default: Missing(grantee: role, privileges: [], grantable: [])].grantable.append(grant.privilege)
             }
         }

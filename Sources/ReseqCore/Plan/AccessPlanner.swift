@@ -102,8 +102,10 @@ struct AccessPlanner: Sendable {
                        lock: Step.Lock, requires: [Step.Requirement]) -> [Step] {
         var steps: [Step] = []
         let grantee = Self.grantee(missing.grantee)
-        if !missing.privileges.isEmpty {
-            let list = missing.privileges.sorted().joined(separator: ", ")
+        // WITH GRANT OPTION gives the privilege too.
+        let plain = missing.privileges.filter { !missing.grantable.contains($0) }
+        if !plain.isEmpty {
+            let list = plain.sorted().joined(separator: ", ")
             steps.append(Step(object: object, sql: "GRANT \(list) ON \(target) TO \(grantee);",
                               fixes: "gives \(missing.grantee) \(list) on \(what) as on the source", lock: lock, requires: requires))
         }
