@@ -4,7 +4,16 @@ public enum Differ {
     public struct Options: Sendable {
         /// Roles named differently on the target.
         public var roles: RoleMap
-        public init(roles: RoleMap = RoleMap()) { self.roles = roles }
+        /// Compare the shape (tables, constraints, indexes, …) when both snapshots keep it.
+        public var objects: Bool
+        /// `--only` / `--ignore`.
+        public var kinds: Finding.KindFilter
+
+        public init(roles: RoleMap = RoleMap(), objects: Bool = true, kinds: Finding.KindFilter = .init()) {
+            self.roles = roles
+            self.objects = objects
+            self.kinds = kinds
+        }
     }
 
     public static func diff(source: Snapshot, target: Snapshot, options: Options = Options()) -> [Finding] {
@@ -28,6 +37,9 @@ public enum Differ {
                 consequence: "\(sequence.name) exists only on the target; reseq leaves it alone."))
         }
         findings += AccessDiff(source: source, target: target, roles: options.roles)?.findings() ?? []
+        if options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
+            findings += ObjectsDiff.findings(source: sourceObjects, target: targetObjects, roles: options.roles)
+        }
         // Warnings already told as a finding about the same object are not repeated.
         let told = Set(findings.filter { $0.kind == .dataUnknown || $0.kind == .positionUnknown }.map(\.object))
         for warning in source.snapshot.warnings where !told.contains(warning.object) {
@@ -36,7 +48,7 @@ public enum Differ {
         for warning in target.snapshot.warnings where !told.contains(warning.object) {
             findings.append(snapshotWarning(warning, side: "target", severity: .warning))
         }
-        return findings.sorted(by: Finding.reportOrder)
+        return findings.filter { options.kinds.keeps($0.kind) }.sorted(by: Finding.reportOrder)
     }
 
     /// The target's version of a source sequence: the same name; for an identity column, the

@@ -53,6 +53,92 @@ public struct Finding: Codable, Hashable, Sendable {
         case defaultPrivilegeMissing
         /// The applying role cannot run a step (preflight).
         case cannotApply
+        // The shape of the database (Objects/): missing, differing, or only on the target.
+        case schemaMissing
+        case extensionMissing
+        case extensionDiffers
+        case typeMissing
+        case typeDiffers
+        case tableMissing
+        /// Plain, partitioned or partition; persistence.
+        case tableDiffers
+        case columnMissing
+        case columnTypeDiffers
+        case notNullDiffers
+        /// Collation or generation expression.
+        case columnDiffers
+        case primaryKeyMissing
+        /// A unique constraint or unique index.
+        case uniqueMissing
+        case foreignKeyMissing
+        case checkMissing
+        case exclusionMissing
+        case constraintDiffers
+        case indexMissing
+        case indexDiffers
+        case triggerMissing
+        case triggerDiffers
+        case rowSecurityDiffers
+        case policyMissing
+        case policyDiffers
+        case viewMissing
+        case viewDiffers
+        case functionMissing
+        case functionDiffers
+        case commentMissing
+        case commentDiffers
+        /// A large table never analyzed on the target.
+        case statisticsMissing
+
+        /// What `--only`/`--ignore` also accept: a word for a family of kinds.
+        public var category: String {
+            switch self {
+            case .sequenceMissing, .definitionDiffers, .ownershipMissing, .behindSource, .behindData,
+                 .valueOutOfRange, .positionUnknown, .capacity:
+                return "sequence"
+            case .defaultMissing, .defaultDiffers, .identityMissing, .identityDiffers: return "default"
+            case .dataUnknown: return "data"
+            case .onlyOnTarget: return "extra"
+            case .ownerDiffers: return "owner"
+            case .roleMissing, .privilegeMissing, .insertWillFail, .defaultPrivilegeMissing, .cannotApply: return "privilege"
+            case .schemaMissing: return "schema"
+            case .extensionMissing, .extensionDiffers: return "extension"
+            case .typeMissing, .typeDiffers: return "type"
+            case .tableMissing, .tableDiffers, .statisticsMissing: return "table"
+            case .columnMissing, .columnTypeDiffers, .notNullDiffers, .columnDiffers: return "column"
+            case .primaryKeyMissing, .uniqueMissing, .foreignKeyMissing, .checkMissing, .exclusionMissing,
+                 .constraintDiffers:
+                return "constraint"
+            case .indexMissing, .indexDiffers: return "index"
+            case .triggerMissing, .triggerDiffers: return "trigger"
+            case .rowSecurityDiffers, .policyMissing, .policyDiffers: return "policy"
+            case .viewMissing, .viewDiffers: return "view"
+            case .functionMissing, .functionDiffers: return "function"
+            case .commentMissing, .commentDiffers: return "comment"
+            }
+        }
+    }
+
+    /// Kinds named by `--only`/`--ignore`: a kind (`foreignKeyMissing`) or a family (`index`).
+    public struct KindFilter: Sendable, Hashable {
+        public var only: Set<String>
+        public var ignore: Set<String>
+
+        public init(only: [String] = [], ignore: [String] = []) {
+            self.only = Set(only)
+            self.ignore = Set(ignore)
+        }
+
+        /// Words that name no kind and no family.
+        public static func unknown(_ words: [String]) -> [String] {
+            let known = Set(Kind.allCases.map(\.rawValue) + Kind.allCases.map(\.category))
+            return words.filter { !known.contains($0) }
+        }
+
+        public func keeps(_ kind: Kind) -> Bool {
+            if !only.isEmpty, !only.contains(kind.rawValue), !only.contains(kind.category) { return false }
+            return !ignore.contains(kind.rawValue) && !ignore.contains(kind.category)
+        }
     }
 
     /// `error` breaks writes or reuses ids; `warning` differs in a way that matters later;

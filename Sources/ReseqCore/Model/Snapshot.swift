@@ -20,6 +20,10 @@ public struct Snapshot: Codable, Hashable, Sendable {
     public var access: Access?
     /// The reseq that took the snapshot (`reseq --version`); `nil` in format 1 files.
     public var reseqVersion: String?
+    /// Everything else the database holds: tables with their columns, constraints, indexes,
+    /// triggers and policies, views, functions, types, extensions, schemas. `nil` in files
+    /// written before reseq kept them (an optional field: format 2 files without it read as before).
+    public var schema: SchemaObjects?
 
     public init(
         database: DatabaseInfo, sequences: [SequenceInfo], columns: [ColumnInfo],

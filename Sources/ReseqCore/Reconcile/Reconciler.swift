@@ -85,7 +85,9 @@ public struct Reconciler: Sendable {
         plannerOptions.applyingRole = role
         let plan = Planner.plan(source: source, target: target, options: plannerOptions)
         let preflight = Preflight.decide(plan, facts: try Preflight.facts(for: plan, on: connection))
-        let diffOptions = Differ.Options(roles: options.planner.roles)
+        // The reconcile repairs sequences, defaults and privileges; rebuilding the rest of the
+        // shape (the object findings of `diff`) is not planned yet, so it is not judged here.
+        let diffOptions = Differ.Options(roles: options.planner.roles, objects: false)
         var result = Result(target: target, findings: Differ.diff(source: source, target: target, options: diffOptions),
                             plan: plan, preflight: preflight, outcomes: [])
         // A plan some step of which this role cannot run is not started: nothing half-done.

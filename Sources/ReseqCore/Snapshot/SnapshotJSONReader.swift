@@ -32,11 +32,12 @@ enum SnapshotJSONReader {
         mutating func snapshot() -> Snapshot? {
             var version: Int64?, database: DatabaseInfo?
             var sequences: [SequenceInfo]?, columns: [ColumnInfo]?, warnings: [SnapshotWarning]?
-            var access: Access??, written: String??
+            var access: Access??, written: String??, objects: SchemaObjects??
             let ok = object { reader, key in
                 switch key {
                 case "reseqVersion": return reader.set(&written, reader.optional { $0.string() })
                 case "access": return reader.set(&access, reader.optional { $0.access() })
+                case "schema": return reader.set(&objects, reader.optional { $0.decoded(SchemaObjects.self) })
                 case "formatVersion": return reader.set(&version, reader.integer())
                 case "database": return reader.set(&database, reader.database())
                 case "sequences": return reader.set(&sequences, reader.array { $0.sequence() })
@@ -54,7 +55,17 @@ enum SnapshotJSONReader {
             result.warnings = warnings
             result.access = access ?? nil
             result.reseqVersion = written ?? nil
+            result.schema = objects ?? nil
             return result
+        }
+
+        /// A subtree read by `JSONDecoder` from its own bytes: the shape's many small types are
+        /// read as the decoder reads them, and the rest of the file stays on the fast path.
+        mutating func decoded<T: Decodable>(_ type: T.Type) -> T? {
+            skipSpace()
+            let start = index
+            guard skipValue() else { return nil }
+            return try? JSONDecoder().decode(T.self, from: Data(UnsafeBufferPointer(rebasing: bytes[start..<index])))
         }
 
         mutating func access() -> Access? {

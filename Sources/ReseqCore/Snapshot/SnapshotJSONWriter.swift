@@ -26,6 +26,7 @@ struct SnapshotJSONWriter {
         key("database"); database(value.database)
         key("formatVersion"); int(value.formatVersion)
         if let version = value.reseqVersion { key("reseqVersion"); string(version) }
+        if let objects = value.schema { key("schema"); encoded(objects) }
         key("sequences")
         open("[", empty: value.sequences.isEmpty)
         for sequence in value.sequences { element(); self.sequence(sequence) }
@@ -122,6 +123,23 @@ struct SnapshotJSONWriter {
             w.key("owner"); w.string(schema.owner)
         }
         close("}")
+    }
+
+    /// A subtree as `JSONEncoder` writes it, indented to where it stands: the encoder's pretty
+    /// printing nests, so its lines moved right by the depth are the bytes it writes in place.
+    /// (A blank line, inside an empty array, stays blank.)
+    private mutating func encoded<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { out.append(contentsOf: Array("null".utf8)); needsComma = true; return }
+        let bytes = [UInt8](data)
+        for (offset, byte) in bytes.enumerated() {
+            out.append(byte)
+            if byte == 0x0A, offset + 1 < bytes.count, bytes[offset + 1] != 0x0A {
+                for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
+            }
+        }
+        needsComma = true
     }
 
     private mutating func grants(_ value: [Grant]) {

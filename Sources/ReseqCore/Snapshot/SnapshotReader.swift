@@ -24,6 +24,7 @@ public struct SnapshotReader: Sendable {
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
         let access: Access
+        let objects: SchemaObjects
         let kept: (sequences: [SequenceRow], columns: [ColumnRow])
         var early: EarlyPositions?
         do {
@@ -43,6 +44,7 @@ public struct SnapshotReader: Sendable {
             kept = Self.filter(sequences, columns, options: options)
             access = try readAccess(connection, sequences: kept.sequences.map(\.info),
                                     columns: kept.columns.map(\.info), options: options)
+            objects = try SchemaObjects.read(connection, options: options)
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
@@ -54,6 +56,12 @@ public struct SnapshotReader: Sendable {
             kept.sequences, kept.columns, connection, options, &warnings, known: early?.finish())
         var snapshot = Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
         snapshot.reseqVersion = options.reseqVersion
+        snapshot.schema = objects
+        snapshot.warnings += objects.unread.map {
+            SnapshotWarning(object: $0.description,
+                            message: "its definition was not read: another session held or awaited an ACCESS EXCLUSIVE lock on it.")
+        }
+        snapshot.warnings.sort { ($0.object, $0.message) < ($1.object, $1.message) }
         return snapshot
     }
 

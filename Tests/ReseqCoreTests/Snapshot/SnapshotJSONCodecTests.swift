@@ -55,11 +55,15 @@ final class SnapshotJSONCodecTests: XCTestCase {
                 ]))
         var withVersion = everything
         withVersion.reseqVersion = "0.1.0+3.g44dec65"
+        var withShape = withVersion
+        withShape.schema = Fixtures.objects(comment: awkward)
+        var emptyShape = everything
+        emptyShape.schema = SchemaObjects()
         let empty = Snapshot(
             database: DatabaseInfo(name: "d", host: "h", port: "1", serverVersion: "10.0", serverVersionNumber: 100000,
                                    systemIdentifier: nil, capturedAt: Date(timeIntervalSince1970: 0)),
             sequences: [], columns: [])
-        return [everything, withVersion, empty, Fixtures.incident().source, Fixtures.incident().target]
+        return [everything, withVersion, withShape, emptyShape, empty, Fixtures.incident().source, Fixtures.incident().target]
     }
 
     func testWriterMatchesJSONEncoderByteForByte() throws {
@@ -80,7 +84,7 @@ final class SnapshotJSONCodecTests: XCTestCase {
     }
 
     func testReaderDefersEveryDoubtToJSONDecoder() {
-        let good = String(decoding: try! Self.reference(Self.samples[2]), as: UTF8.self)
+        let good = String(decoding: try! Self.reference(Self.samples[4]), as: UTF8.self)
         for broken in [
             "", "{", "[]", "null", good.replacingOccurrences(of: "\"formatVersion\" : \(Snapshot.currentFormatVersion)", with: "\"formatVersion\" : 1.5"),
             good.replacingOccurrences(of: "\"port\" : \"1\"", with: "\"port\" : 1"),

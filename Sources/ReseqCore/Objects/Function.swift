@@ -1,0 +1,103 @@
+import PostgresClient
+
+/// A function or procedure, keyed by name and identity arguments: `pg_get_functiondef`
+/// (aggregates have none: their result type stands in), owner and SECURITY DEFINER.
+public struct FunctionDef: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
+        case function, procedure, aggregate, window
+    }
+
+    public var name: QualifiedName
+    /// `pg_get_function_identity_arguments`.
+    public var arguments: String
+    public var kind: Kind
+    public var owner: String
+    public var securityDefiner: Bool
+    /// `pg_get_function_result` (nil for a procedure).
+    public var result: String?
+    /// `pg_get_functiondef`; nil for an aggregate.
+    public var definition: String?
+    public var comment: String?
+
+    public init(name: QualifiedName, arguments: String, kind: Kind = .function, owner: String, securityDefiner: Bool = false,
+                result: String? = nil, definition: String?, comment: String? = nil) {
+        self.name = name
+        self.arguments = arguments
+        self.kind = kind
+        self.owner = owner
+        self.securityDefiner = securityDefiner
+        self.result = result
+        self.definition = definition
+        self.comment = comment
+    }
+
+    var id: ObjectID { .function(name, arguments: arguments) }
+
+    static func query(_ scope: CatalogScope) -> String {
+        let kind = scope.serverVersion >= 110000 ? "p.prokind::text"
+            : "CASE WHEN p.proisagg THEN 'a' WHEN p.proiswindow THEN 'w' ELSE 'f' END"
+        return """
+            SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
+                   \(kind) AS kind, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS security_definer,
+                   pg_get_function_result(p.oid) AS result,
+                   CASE WHEN \(kind) <> 'a' THEN pg_get_functiondef(p.oid) END AS definition, d.description AS comment
+            FROM pg_proc p
+            JOIN pg_namespace n ON n.oid = p.pronamespace
+            \(Comment.join("p", "pg_proc"))
+            WHERE \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("p", "pg_proc"))
+            """
+    }
+
+    static func read(_ result: QueryResult) throws -> [FunctionDef] {
+        try (0..<result.count).map { row in
+            let kind: Kind
+            switch try result.string(row, "kind") {
+            case "p": kind = .procedure
+            case "a": kind = .aggregate
+            case "w": kind = .window
+            default: kind = .function
+            }
+            return FunctionDef(name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
+                               arguments: try result.string(row, "arguments"), kind: kind, owner: try result.string(row, "owner"),
+                               securityDefiner: try result.bool(row, "security_definer"),
+                               result: try result.optionalString(row, "result"),
+                               definition: try result.optionalString(row, "definition"),
+                               comment: try result.optionalString(row, "comment"))
+        }
+    }
+
+    static func findings(_ context: ObjectsContext) -> [Finding] {
+        let matched = Matched(context.source.functions, context.target.functions, by: \.id)
+        // Functions that triggers call: what breaks when they are gone is every write.
+        var triggered: [QualifiedName: [String]] = [:]
+        for table in context.source.tables {
+            for trigger in table.triggers { triggered[trigger.function, default: []].append("\(table.name)") }
+        }
+        var findings: [Finding] = matched.missing.map { function in
+            let users = triggered[function.name].map { " Triggers on \($0.joined(separator: ", ")) call it, so writes there fail." } ?? ""
+            return Finding(.functionMissing, .error, function.id, source: function.definition ?? function.result, target: nil,
+                           "\(function.kind.rawValue) \(function.name)(\(function.arguments)) does not exist on the target: calls to it fail.\(users)")
+        }
+        for (function, other) in matched.both {
+            if !Definition.same(function.definition, other.definition) || function.result != other.result {
+                findings.append(Finding(.functionDiffers, .error, function.id, source: function.definition ?? function.result,
+                                        target: other.definition ?? other.result,
+                    "\(function.kind.rawValue) \(function.name)(\(function.arguments)) does something else on the target."))
+            } else if function.securityDefiner != other.securityDefiner {
+                findings.append(Finding(.functionDiffers, .error, function.id,
+                                        source: function.securityDefiner ? "SECURITY DEFINER" : "SECURITY INVOKER",
+                                        target: other.securityDefiner ? "SECURITY DEFINER" : "SECURITY INVOKER",
+                    function.securityDefiner
+                        ? "\(function.name)(\(function.arguments)) runs with its caller's rights on the target: callers lacking them are refused."
+                        : "\(function.name)(\(function.arguments)) runs with its owner's rights on the target."))
+            }
+            findings += context.owner(function.id, function.owner, other.owner)
+            findings += Comment.findings(function.id, function.comment, other.comment)
+        }
+        findings += matched.extra.map {
+            Finding(.onlyOnTarget, .info, $0.id, source: nil, target: $0.result,
+                    "\($0.kind.rawValue) \($0.name)(\($0.arguments)) exists only on the target.")
+        }
+        return findings
+    }
+}

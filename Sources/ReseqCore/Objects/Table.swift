@@ -1,0 +1,161 @@
+import PostgresClient
+
+/// A table: plain, partitioned (with its key) or a partition (with its bounds), its columns,
+/// constraints, indexes, triggers, row security and policies, owner, comment and row estimate.
+public struct TableDef: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
+        case plain, partitioned, partition
+    }
+
+    public var name: QualifiedName
+    public var kind: Kind
+    /// `pg_get_partkeydef`, for a partitioned table.
+    public var partitionKey: String?
+    /// The parent and `pg_get_expr(relpartbound)`, for a partition.
+    public var partitionOf: QualifiedName?
+    public var partitionBound: String?
+    public var owner: String
+    public var unlogged: Bool
+    public var rowSecurity: Bool
+    public var forceRowSecurity: Bool
+    /// `reltuples`, rounded: -1 when never vacuumed or analyzed (PostgreSQL 14 and later).
+    public var estimatedRows: Int64
+    public var comment: String?
+    /// In column order.
+    public var columns: [ColumnDef]
+    /// Sorted by name, as are the others.
+    public var constraints: [ConstraintDef]
+    public var indexes: [IndexDef]
+    public var triggers: [TriggerDef]
+    public var policies: [PolicyDef]
+
+    public init(name: QualifiedName, kind: Kind = .plain, partitionKey: String? = nil, partitionOf: QualifiedName? = nil,
+                partitionBound: String? = nil, owner: String, unlogged: Bool = false, rowSecurity: Bool = false,
+                forceRowSecurity: Bool = false, estimatedRows: Int64 = -1, comment: String? = nil,
+                columns: [ColumnDef] = [], constraints: [ConstraintDef] = [], indexes: [IndexDef] = [],
+                triggers: [TriggerDef] = [], policies: [PolicyDef] = []) {
+        self.name = name
+        self.kind = kind
+        self.partitionKey = partitionKey
+        self.partitionOf = partitionOf
+        self.partitionBound = partitionBound
+        self.owner = owner
+        self.unlogged = unlogged
+        self.rowSecurity = rowSecurity
+        self.forceRowSecurity = forceRowSecurity
+        self.estimatedRows = estimatedRows
+        self.comment = comment
+        self.columns = columns
+        self.constraints = constraints.sorted { $0.name < $1.name }
+        self.indexes = indexes.sorted { $0.name < $1.name }
+        self.triggers = triggers.sorted { $0.name < $1.name }
+        self.policies = policies.sorted { $0.name < $1.name }
+    }
+
+    var id: ObjectID { .table(name) }
+
+    static func query(_ scope: CatalogScope) -> String { """
+        SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_get_userbyid(c.relowner) AS owner,
+               c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS row_security,
+               c.relforcerowsecurity AS force_row_security, round(c.reltuples)::int8 AS reltuples,
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+               CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+               pn.nspname AS parent_schema, pc.relname AS parent_name, d.description AS comment
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
+        LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+        LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+        \(Comment.join("c", "pg_class"))
+        WHERE c.relkind IN ('r', 'p') AND \(scope.readable("c")) AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
+        """ }
+
+    static func read(tables: QueryResult, columns: QueryResult) throws -> [TableDef] {
+        let columnsByTable = try SchemaObjects.byTable(columns) { try ColumnDef(columns, $0) }
+        return try (0..<tables.count).map { row in
+            let name = QualifiedName(schema: try tables.string(row, "schema"), name: try tables.string(row, "name"))
+            let parent = try tables.optionalString(row, "parent_name").map {
+                QualifiedName(schema: try tables.string(row, "parent_schema"), name: $0)
+            }
+            let bound = try tables.optionalString(row, "partition_bound")
+            let kind: Kind = try tables.string(row, "kind") == "p" ? .partitioned : bound != nil ? .partition : .plain
+            return TableDef(name: name, kind: kind, partitionKey: try tables.optionalString(row, "partition_key"),
+                            partitionOf: parent, partitionBound: bound, owner: try tables.string(row, "owner"),
+                            unlogged: try tables.bool(row, "unlogged"), rowSecurity: try tables.bool(row, "row_security"),
+                            forceRowSecurity: try tables.bool(row, "force_row_security"),
+                            estimatedRows: try tables.int64(row, "reltuples"),
+                            comment: try tables.optionalString(row, "comment"), columns: columnsByTable[name] ?? [])
+        }
+    }
+
+    /// Above this many rows on the source, a target table without statistics is worth a warning.
+    static let statisticsRows: Int64 = 1000
+
+    var shape: String {
+        switch kind {
+        case .plain: return unlogged ? "unlogged table" : "table"
+        case .partitioned: return "partitioned by \(partitionKey ?? "?")"
+        case .partition: return "partition of \(partitionOf?.description ?? "?") \(partitionBound ?? "")"
+        }
+    }
+
+    static func findings(_ context: ObjectsContext) -> [Finding] {
+        let matched = Matched(context.source.tables, context.target.tables, by: \.name)
+        var findings: [Finding] = matched.missing.map {
+            Finding(.tableMissing, .error, $0.id, source: $0.shape, target: nil,
+                    "table \($0.name) does not exist on the target: its rows and every query on it are gone.")
+        }
+        for (source, target) in matched.both {
+            findings += source.findings(against: target, context)
+        }
+        findings += matched.extra.map {
+            Finding(.onlyOnTarget, .info, $0.id, source: nil, target: $0.shape, "table \($0.name) exists only on the target.")
+        }
+        return findings
+    }
+
+    private func findings(against target: TableDef, _ context: ObjectsContext) -> [Finding] {
+        var findings: [Finding] = []
+        if kind != target.kind || !Definition.same(partitionKey, target.partitionKey)
+            || partitionOf != target.partitionOf || !Definition.same(partitionBound, target.partitionBound) {
+            let consequence: String
+            switch (kind, target.kind) {
+            case (.partitioned, .plain):
+                consequence = "\(name) is a plain table on the target: rows are no longer routed to partitions, queries scan everything, and dropping a partition's rows means DELETE."
+            case (.partition, .plain):
+                consequence = "\(name) is no longer a partition of \(partitionOf?.description ?? "its parent"): rows inserted through the parent do not land in it."
+            default:
+                consequence = "\(name) is partitioned differently on the target: rows are routed elsewhere."
+            }
+            findings.append(Finding(.tableDiffers, kind == .partitioned || target.kind == .partitioned ? .warning : .error,
+                                    id, source: shape, target: target.shape, consequence))
+        }
+        if unlogged != target.unlogged {
+            findings.append(Finding(.tableDiffers, .warning, id, source: shape, target: target.shape,
+                target.unlogged ? "\(name) is unlogged on the target: a crash empties it, and replicas do not have it."
+                                : "\(name) is logged on the target: writes are slower than on the source."))
+        }
+        if rowSecurity != target.rowSecurity || forceRowSecurity != target.forceRowSecurity {
+            findings.append(Finding(.rowSecurityDiffers, .error, id, source: rowSecurityText, target: target.rowSecurityText,
+                rowSecurity && !target.rowSecurity
+                    ? "row security is off on \(name) on the target: every role with SELECT sees every row, whatever the policies say."
+                    : "row security differs on \(name): roles see or change other rows than on the source."))
+        }
+        if estimatedRows >= Self.statisticsRows, target.estimatedRows < 0 {
+            findings.append(Finding(.statisticsMissing, .warning, id, source: "\(estimatedRows) rows estimated", target: "never analyzed",
+                "\(name) has never been analyzed on the target: the planner guesses its size and may pick slow plans until ANALYZE runs."))
+        }
+        findings += context.owner(id, owner, target.owner)
+        findings += Comment.findings(id, comment, target.comment)
+        findings += ColumnDef.findings(self, target, context)
+        findings += ConstraintDef.findings(self, target, context)
+        findings += IndexDef.findings(on: name, estimatedRows: estimatedRows, source: indexes, target: target.indexes)
+        findings += TriggerDef.findings(self, target)
+        findings += PolicyDef.findings(self, target)
+        return findings
+    }
+
+    private var rowSecurityText: String {
+        rowSecurity ? (forceRowSecurity ? "row security forced" : "row security enabled") : "row security disabled"
+    }
+}
