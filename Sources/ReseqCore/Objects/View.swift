@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// A view or materialized view, as `pg_get_viewdef` prints it, with its owner and (for a
@@ -41,6 +42,35 @@ public struct ViewDef: Codable, Hashable, Sendable {
         }
     }
 
+    /// PostgreSQL 16 stopped qualifying columns with their relation where the query reads only
+    /// one (`customers.id` became `id`): both sides are compared with every qualifier that names
+    /// a relation of the FROM list taken out. A schema name (`public.customers`) stays.
+    static func sameQuery(_ a: String, _ b: String) -> Bool {
+        if Definition.same(a, b) { return true }
+        return Definition.normalized(unqualified(a)) == Definition.normalized(unqualified(b))
+    }
+
+    private static let relation = try! NSRegularExpression(
+        pattern: #"(?:FROM|JOIN)\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.)?([A-Za-z_][A-Za-z0-9_$]*)(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_$]*))?"#)
+
+    static func unqualified(_ text: String) -> String {
+        let whole = NSRange(text.startIndex..., in: text)
+        var names = Set<String>()
+        for match in relation.matches(in: text, range: whole) {
+            for group in 1...2 {
+                if let range = Range(match.range(at: group), in: text) { names.insert(String(text[range])) }
+            }
+        }
+        names.subtract(["WHERE", "GROUP", "ORDER", "JOIN", "LEFT", "RIGHT", "INNER", "ON", "LIMIT", "UNION", "HAVING", "CROSS", "FULL"])
+        var result = text
+        for name in names {
+            let escaped = NSRegularExpression.escapedPattern(for: name)
+            guard let pattern = try? NSRegularExpression(pattern: #"(?<![A-Za-z0-9_$."])"# + escaped + #"\.(?=[A-Za-z_"])"#) else { continue }
+            result = pattern.stringByReplacingMatches(in: result, range: NSRange(result.startIndex..., in: result), withTemplate: "")
+        }
+        return result
+    }
+
     static func findings(_ context: ObjectsContext) -> [Finding] {
         let matched = Matched(context.source.views, context.target.views, by: \.name)
         var findings: [Finding] = matched.missing.map {
@@ -48,7 +78,7 @@ public struct ViewDef: Codable, Hashable, Sendable {
                     "\($0.word) \($0.name) does not exist on the target: queries and reports that read it fail.")
         }
         for (view, other) in matched.both {
-            if view.materialized != other.materialized || !Definition.same(view.definition, other.definition) {
+            if view.materialized != other.materialized || !Self.sameQuery(view.definition, other.definition) {
                 findings.append(Finding(.viewDiffers, .error, view.id, source: view.definition, target: other.definition,
                     view.materialized != other.materialized
                         ? "\(view.name) is a \(other.word) on the target, a \(view.word) on the source: it \(other.materialized ? "shows data as of its last refresh" : "is computed on every read")."
