@@ -72,4 +72,67 @@ final class ShapeTests: XCTestCase {
         let findings = Differ.diff(source: try snapshot(sourceCluster, source), target: try snapshot(targetCluster, target))
         XCTAssertEqual(findings, [], "\(sourceVersion)→\(targetVersion):\n\(describe(findings))")
     }
+
+    // MARK: what DMS leaves
+
+    func testDMSShapedCopyNamesEverythingItLost() throws {
+        let cluster = try cluster(15)
+        let sql = try LiveDatabase.file(Self.fixture)
+        let source = try cluster.createDatabase("source"), target = try cluster.createDatabase("target")
+        try cluster.run(sql, database: source)
+        try cluster.run(sql, database: target)
+        try cluster.run(try LiveDatabase.file("scripts/dms-shape-copy.sql"), database: target)
+        let findings = Differ.diff(source: try snapshot(cluster, source), target: try snapshot(cluster, target))
+        let told = Dictionary(findings.map { ("\($0.kind) \($0.object)", $0.severity) }, uniquingKeysWith: min)
+        let expected: [(String, Finding.Severity)] = [
+            ("identityMissing public.customers.id", .error),
+            ("sequenceMissing public.orders_id_seq", .error),
+            ("defaultMissing public.customers.active", .error),
+            ("defaultMissing public.customers.profile", .error),
+            ("defaultMissing public.customers.mood", .error),
+            ("defaultMissing public.orders.placed", .error),
+            ("columnTypeDiffers public.customers.score", .error),
+            ("columnTypeDiffers public.customers.active", .error),
+            ("columnTypeDiffers public.customers.tags", .error),
+            ("columnTypeDiffers public.customers.profile", .error),
+            ("columnTypeDiffers public.customers.mood", .error),
+            ("columnTypeDiffers public.customers.credit", .error),
+            ("columnDiffers public.orders.total", .error),
+            ("uniqueMissing public.customers.customers_email_key", .error),
+            ("checkMissing public.customers.customers_score_check", .error),
+            ("checkMissing Billing.invoice.invoice_number_check", .error),
+            ("exclusionMissing Billing.invoice.invoice_no_overlap", .error),
+            ("foreignKeyMissing public.orders.orders_customer_id_fkey", .error),
+            ("indexMissing public.customers_lower_email_idx", .warning),
+            ("indexMissing public.customers_active_idx", .warning),
+            ("indexMissing public.orders_customer_id_idx", .warning),
+            ("triggerMissing public.customers.customers_touch", .error),
+            ("triggerMissing public.orders.orders_audit", .error),
+            ("policyMissing public.customers.own_rows", .error),
+            ("rowSecurityDiffers public.customers", .error),
+            ("tableDiffers public.orders", .warning),
+            ("tableDiffers public.orders_2025", .error),
+            ("tableDiffers public.orders_2026", .error),
+            ("viewMissing public.active_customers", .error),
+            ("viewMissing public.order_totals", .error),
+            ("functionMissing public.touch()", .error),
+            ("functionMissing public.add(a integer, b integer)", .error),
+            ("functionMissing public.add(a numeric, b numeric)", .error),
+            ("functionMissing Billing.close_month(IN m date)", .error),
+            ("typeMissing public.mood", .error),
+            ("typeMissing public.posint", .error),
+            ("typeMissing public.pair", .error),
+            ("typeMissing public.floatrange", .error),
+            ("commentMissing public.customers", .info),
+            ("commentMissing public.customers.email", .info),
+            ("commentMissing Billing", .info),
+        ]
+        for (finding, severity) in expected {
+            XCTAssertEqual(told[finding], severity, "\(finding) not told as \(severity):\n\(describe(findings))")
+        }
+        let numeric = try XCTUnwrap(findings.first { $0.object == "public.customers.score" })
+        XCTAssertEqual(numeric.consequence, "public.customers.score is numeric(28,6) on the target, numeric on the source: values with more than 6 decimal places were rounded by the copy.")
+        // Nothing that was kept is told as lost: the primary keys, and the rows' tables.
+        XCTAssertFalse(findings.contains { $0.kind == .primaryKeyMissing || $0.kind == .tableMissing }, describe(findings))
+    }
 }

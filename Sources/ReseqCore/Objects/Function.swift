@@ -45,6 +45,8 @@ public struct FunctionDef: Codable, Hashable, Sendable {
             JOIN pg_namespace n ON n.oid = p.pronamespace
             \(Comment.join("p", "pg_proc"))
             WHERE \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("p", "pg_proc"))
+              -- A range type's constructors are the type's (an internal dependency).
+              AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             """
     }
 
