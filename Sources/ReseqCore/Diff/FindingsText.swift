@@ -29,10 +29,19 @@ public enum FindingsText {
         return line.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
+    /// `reseq diff --format json`: bumped when a field changes meaning. 1 was a bare array of
+    /// findings; 2 wraps it in an object with this version.
+    public static let jsonFormatVersion = 2
+
     public static func json(_ findings: [Finding]) throws -> String {
+        struct Output: Encodable {
+            var formatVersion: Int
+            var findings: [Finding]
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(findings), as: UTF8.self) + "\n"
+        let output = Output(formatVersion: jsonFormatVersion, findings: findings)
+        return String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
     }
 
     /// `ERROR  `, `WARNING`, `INFO   `: the severity in a column of 7.
