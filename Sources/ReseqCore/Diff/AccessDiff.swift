@@ -68,9 +68,13 @@ struct AccessDiff {
         let version = sourceAccess.serverVersion
         for schema in sourceAccess.access.schemas {
             guard let other = targetAccess.schema(schema.name) else { continue }
+            // CREATE for PUBLIC (on public, before PostgreSQL 15) is not carried over: 15 took it
+            // away on purpose, since any role could then plant objects other roles' searches find.
+            let grants = AccessIndex.effective(schema.acl, owner: schema.owner, kind: nil, serverVersion: version)
+                .filter { !($0.grantee == Grant.publicGrantee && $0.privilege == "CREATE") }
             objects.append(Object(
                 description: schema.name, schema: schema.name, table: nil, word: "SCHEMA", relation: nil,
-                sourceGrants: AccessIndex.effective(schema.acl, owner: schema.owner, kind: nil, serverVersion: version),
+                sourceGrants: grants,
                 targetHas: { role, privilege, option in
                     option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: nil)
                         : targetAccess.has(role, privilege, onSchema: other)
