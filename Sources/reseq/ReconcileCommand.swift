@@ -123,7 +123,8 @@ struct ReconcileCommand: ParsableCommand {
         }
         if let report {
             try ReportFile.write(ReportInput(
-                source: source, target: result.target, findings: result.findings,
+                source: source, target: result.target,
+                findings: Differ.diff(source: source, target: result.target, options: .init(roles: roles.roles)),
                 plan: result.plan.steps, after: result.after, verification: result.verification,
                 outcomes: result.outcomes, generatedAt: Date()), format: reportFormat, to: report)
         }
