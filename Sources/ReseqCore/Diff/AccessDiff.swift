@@ -83,6 +83,10 @@ struct AccessDiff {
         for relation in sourceAccess.access.relations {
             let name = targetName(relation)
             guard let other = targetAccess.relation(name, relation.kind) else { continue }
+            // The same owner and list under the same names: nothing can be missing (most
+            // relations, in a copy that kept its grants).
+            if roles.mapping.isEmpty, other.owner == relation.owner, other.acl == relation.acl,
+               targetAccess.serverVersion >= sourceAccess.serverVersion { continue }
             let table = relation.kind == .table ? relation.name.name : nil
             objects.append(Object(
                 description: relation.name.description, schema: relation.name.schema, table: table,

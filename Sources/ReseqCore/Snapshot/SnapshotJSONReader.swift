@@ -19,6 +19,8 @@ enum SnapshotJSONReader {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Privilege lists already split: a few distinct ones, repeated on every table.
+        var privilegeLists: [String: [String]] = [:]
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -158,7 +160,14 @@ enum SnapshotJSONReader {
                 }
                 guard ok, let grantee, let privileges else { return nil }
                 return ACLEntry(grantee: grantee, privileges: privileges, withGrantOption: options ?? nil)
-            }.map(ACLEntry.grants)
+            }.map { entries in
+                ACLEntry.grants(entries) { list in
+                    if let known = privilegeLists[list] { return known }
+                    let parsed = ACLEntry.split(list)
+                    privilegeLists[list] = parsed
+                    return parsed
+                }
+            }
         }
 
         mutating func database() -> DatabaseInfo? {
