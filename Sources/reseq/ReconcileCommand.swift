@@ -77,8 +77,11 @@ struct ReconcileCommand: ParsableCommand {
         let progress = ProgressLine(label: "applying")
         let result: Reconciler.Result
         do {
-            result = try reconciler.run(source: source, on: connection, snapshot: options, shouldStop: interrupts.check,
-                                        progress: { done, total in progress.update(done, total) })
+            // The handlers stay installed until the verification is over.
+            result = try withExtendedLifetime(interrupts) {
+                try reconciler.run(source: source, on: connection, snapshot: options, shouldStop: interrupts.check,
+                                   progress: { done, total in progress.update(done, total) })
+            }
         } catch where interrupts.wasRequested {
             progress.finish()
             Output.note("interrupted: nothing more was changed; run reconcile again to finish.")
@@ -123,7 +126,8 @@ struct ReconcileCommand: ParsableCommand {
         }
         if let report {
             try ReportFile.write(ReportInput(
-                source: source, target: result.target, findings: result.findings,
+                source: source, target: result.target,
+                findings: Differ.diff(source: source, target: result.target, options: .init(roles: roles.roles)),
                 plan: result.plan.steps, after: result.after, verification: result.verification,
                 outcomes: result.outcomes, generatedAt: Date()), format: reportFormat, to: report)
         }

@@ -124,4 +124,25 @@ final class AccessTests: XCTestCase {
         XCTAssertEqual(Preflight.decide(plan(), facts: Preflight.Facts(currentRole: "postgres", database: "app", superusers: ["postgres"])),
                        Preflight.Decision(runAs: [:], blocked: []))
     }
+
+    /// A PostgreSQL 14 source's public schema (PUBLIC may CREATE, owned by postgres) against a
+    /// 15 target's (owned by pg_database_owner, whose member the database owner is): no finding.
+    func testThePublicSchemaOfFifteenIsNoLoss() {
+        func snapshot(_ version: Int, _ schema: SchemaACL, _ roles: [RoleInfo]) -> Snapshot {
+            Snapshot(database: DatabaseInfo(name: "app", host: "h", port: "5432", serverVersion: "x", serverVersionNumber: version,
+                                            systemIdentifier: nil, capturedAt: Date(timeIntervalSince1970: 0)),
+                     sequences: [], columns: [],
+                     access: Access(roles: roles, schemas: [schema], relations: [], defaultPrivileges: []))
+        }
+        let source = snapshot(140000, SchemaACL(name: "public", owner: "postgres", acl: [
+            Grant(grantee: "postgres", privilege: "CREATE"), Grant(grantee: "postgres", privilege: "USAGE"),
+            Grant(grantee: "public", privilege: "CREATE"), Grant(grantee: "public", privilege: "USAGE"),
+        ]), [RoleInfo(name: "postgres", superuser: true)])
+        let target = snapshot(150000, SchemaACL(name: "public", owner: "pg_database_owner", acl: [
+            Grant(grantee: "pg_database_owner", privilege: "CREATE"), Grant(grantee: "pg_database_owner", privilege: "USAGE"),
+            Grant(grantee: "public", privilege: "USAGE"),
+        ]), [RoleInfo(name: "master", inherits: ["pg_database_owner"]), RoleInfo(name: "pg_database_owner")])
+        XCTAssertEqual(Differ.diff(source: source, target: target, options: .init(roles: RoleMap(["postgres": "master"]))), [])
+        XCTAssertEqual(Planner.plan(source: source, target: target, options: .init(roles: RoleMap(["postgres": "master"]))).steps, [])
+    }
 }

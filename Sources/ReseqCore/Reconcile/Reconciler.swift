@@ -31,9 +31,8 @@ public struct Reconciler: Sendable {
     }
 
     public struct Result: Sendable {
-        /// The target before any change, and what differed then.
+        /// The target before any change.
         public var target: Snapshot
-        public var findings: [Finding]
         public var plan: Plan
         public var preflight: Preflight.Decision
         /// One per object when the plan ran; empty on a dry run or when preflight refused.
@@ -85,11 +84,7 @@ public struct Reconciler: Sendable {
         plannerOptions.applyingRole = role
         let plan = Planner.plan(source: source, target: target, options: plannerOptions)
         let preflight = Preflight.decide(plan, facts: try Preflight.facts(for: plan, on: connection))
-        // The reconcile repairs sequences, defaults and privileges; rebuilding the rest of the
-        // shape (the object findings of `diff`) is not planned yet, so it is not judged here.
-        let diffOptions = Differ.Options(roles: options.planner.roles, objects: false)
-        var result = Result(target: target, findings: Differ.diff(source: source, target: target, options: diffOptions),
-                            plan: plan, preflight: preflight, outcomes: [])
+        var result = Result(target: target, plan: plan, preflight: preflight, outcomes: [])
         // A plan some step of which this role cannot run is not started: nothing half-done.
         guard options.apply, preflight.blocked.isEmpty else { return result }
 
@@ -114,7 +109,10 @@ public struct Reconciler: Sendable {
             return result
         }
         result.after = after
-        result.verification = Differ.diff(source: source, target: after, options: diffOptions)
+        // The reconcile repairs sequences, defaults and privileges; rebuilding the rest of the
+        // shape (the object findings of `diff`) is not planned yet, so it is not judged here.
+        result.verification = Differ.diff(source: source, target: after,
+                                          options: .init(roles: options.planner.roles, objects: false))
         return result
     }
 

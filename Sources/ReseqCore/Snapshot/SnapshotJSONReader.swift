@@ -19,6 +19,8 @@ enum SnapshotJSONReader {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// Privilege lists already split: a few distinct ones, repeated on every table.
+        var privilegeLists: [String: [String]] = [:]
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -111,7 +113,7 @@ enum SnapshotJSONReader {
                 switch key {
                 case "name": return r.set(&name, r.string())
                 case "owner": return r.set(&owner, r.string())
-                case "acl": return r.set(&acl, r.optional { $0.array { $0.grant() } })
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 default: return r.skipValue()
                 }
             }
@@ -128,7 +130,7 @@ enum SnapshotJSONReader {
                 case "name": return r.set(&name, r.qualified())
                 case "kind": return r.set(&kind, r.string().flatMap(RelationKind.init(rawValue:)))
                 case "owner": return r.set(&owner, r.string())
-                case "acl": return r.set(&acl, r.optional { $0.array { $0.grant() } })
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 default: return r.skipValue()
                 }
             }
@@ -145,7 +147,7 @@ enum SnapshotJSONReader {
                 case "role": return r.set(&role, r.string())
                 case "schema": return r.set(&schema, r.optional { $0.string() })
                 case "objectType": return r.set(&type, r.string().flatMap(DefaultACL.ObjectType.init(rawValue:)))
-                case "grants": return r.set(&grants, r.array { $0.grant() })
+                case "grants": return r.set(&grants, r.grants())
                 default: return r.skipValue()
                 }
             }
@@ -155,18 +157,28 @@ enum SnapshotJSONReader {
             return entry
         }
 
-        mutating func grant() -> Grant? {
-            var grantee: String?, privilege: String?, grantable: Bool?
-            let ok = object { r, key in
-                switch key {
-                case "grantee": return r.set(&grantee, r.string())
-                case "privilege": return r.set(&privilege, r.string())
-                case "grantable": return r.set(&grantable, r.bool())
-                default: return r.skipValue()
+        /// An access list: one entry per grantee (see `ACLEntry`).
+        mutating func grants() -> [Grant]? {
+            array { r -> ACLEntry? in
+                var grantee: String?, privileges: String?, options: String??
+                let ok = r.object { r, key in
+                    switch key {
+                    case "grantee": return r.set(&grantee, r.string())
+                    case "privileges": return r.set(&privileges, r.string())
+                    case "withGrantOption": return r.set(&options, r.optional { $0.string() })
+                    default: return r.skipValue()
+                    }
+                }
+                guard ok, let grantee, let privileges else { return nil }
+                return ACLEntry(grantee: grantee, privileges: privileges, withGrantOption: options ?? nil)
+            }.map { entries in
+                ACLEntry.grants(entries) { list in
+                    if let known = privilegeLists[list] { return known }
+                    let parsed = ACLEntry.split(list)
+                    privilegeLists[list] = parsed
+                    return parsed
                 }
             }
-            guard ok, let grantee, let privilege, let grantable else { return nil }
-            return Grant(grantee: grantee, privilege: privilege, grantable: grantable)
         }
 
         mutating func database() -> DatabaseInfo? {

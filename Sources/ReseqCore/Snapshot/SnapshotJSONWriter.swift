@@ -143,10 +143,10 @@ struct SnapshotJSONWriter {
     }
 
     private mutating func grants(_ value: [Grant]) {
-        array(value) { w, grant in
-            w.key("grantable"); w.bool(grant.grantable)
-            w.key("grantee"); w.string(grant.grantee)
-            w.key("privilege"); w.string(grant.privilege)
+        array(ACLEntry.entries(value)) { w, entry in
+            w.key("grantee"); w.string(entry.grantee)
+            w.key("privileges"); w.string(entry.privileges)
+            if let options = entry.withGrantOption { w.key("withGrantOption"); w.string(options) }
         }
     }
 

@@ -17,6 +17,13 @@ extension SnapshotReader {
             roles[name] = role
         }
 
+        // The database's owner is a member of pg_database_owner (PostgreSQL 14+) in its own
+        // database, which owns the public schema from 15 on; the catalogs do not list it.
+        let databaseOwner = try connection.query(
+            "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()"
+        ).string(0, "owner")
+        if roles["pg_database_owner"] != nil { roles[databaseOwner]?.inherits.append("pg_database_owner") }
+
         // Tables and sequences: the default list (nil) unless the catalog holds one.
         var lists: [RelationKind: [QualifiedName: [Grant]]] = [:]
         let relationRows = try connection.query(CatalogQueries.relationACLs)
