@@ -77,6 +77,8 @@ public struct Reconciler: Sendable {
         let reader = SnapshotReader()
         var snapshot = snapshot
         snapshot.shouldStop = shouldStop
+        // The shape beyond sequences and privileges is not planned yet: not read, not judged.
+        snapshot.readsShape = false
         let target = try reader.capture(connection, options: snapshot)
         try guardTarget(source: source.database, target: target.database)
         let role = try connection.query("SELECT current_user::text AS role").string(0, "role")

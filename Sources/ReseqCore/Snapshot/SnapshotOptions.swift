@@ -38,6 +38,9 @@ public struct SnapshotOptions: Sendable {
     /// True once the user asked to stop (an interrupt, which also cancels the running
     /// statements): a cancelled read then ends the snapshot instead of counting as a timeout.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Read the whole shape (tables, constraints, indexes, views, functions, types…). Reconcile
+    /// does not plan those yet, so its own snapshots of the target leave them out.
+    public var readsShape = true
     /// Recorded in the snapshot; injectable so that files stay comparable in tests.
     public var reseqVersion: String = ReseqVersion.current
 

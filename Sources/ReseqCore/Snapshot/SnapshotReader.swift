@@ -24,7 +24,7 @@ public struct SnapshotReader: Sendable {
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
         let access: Access
-        let objects: SchemaObjects
+        let objects: SchemaObjects?
         let kept: (sequences: [SequenceRow], columns: [ColumnRow])
         var early: EarlyPositions?
         do {
@@ -44,7 +44,7 @@ public struct SnapshotReader: Sendable {
             kept = Self.filter(sequences, columns, options: options)
             access = try readAccess(connection, sequences: kept.sequences.map(\.info),
                                     columns: kept.columns.map(\.info), options: options)
-            objects = try SchemaObjects.read(connection, options: options)
+            objects = options.readsShape ? try SchemaObjects.read(connection, options: options) : nil
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
@@ -57,7 +57,7 @@ public struct SnapshotReader: Sendable {
         var snapshot = Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
         snapshot.reseqVersion = options.reseqVersion
         snapshot.schema = objects
-        snapshot.warnings += objects.unread.map {
+        snapshot.warnings += (objects?.unread ?? []).map {
             SnapshotWarning(object: $0.description,
                             message: "its definition was not read: another session held or awaited an ACCESS EXCLUSIVE lock on it.")
         }
