@@ -24,15 +24,19 @@ public struct SnapshotReader: Sendable {
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
         let access: Access
-        let objects: SchemaObjects?
+        var objects: SchemaObjects?
         let kept: (sequences: [SequenceRow], columns: [ColumnRow])
         var early: EarlyPositions?
+        var shape: ShapeRead?
         do {
             database = try readDatabaseInfo(connection, options: options)
             if options.spare != nil {
                 let id = try connection.query("SELECT pg_export_snapshot() AS id").string(0, "id")
                 early = EarlyPositions.start(snapshotID: id, reader: self, batchSize: options.objectsPerStatement,
                                              spare: options.spare)
+                if options.readsShape, let spare = options.spare {
+                    shape = ShapeRead.start(snapshotID: id, spare: spare, options: options)
+                }
             }
             columns = try readColumns(connection, extra: options.extraColumns)
             // Awaited inside this transaction: the second session imports its snapshot.
@@ -44,16 +48,27 @@ public struct SnapshotReader: Sendable {
             kept = Self.filter(sequences, columns, options: options)
             access = try readAccess(connection, sequences: kept.sequences.map(\.info),
                                     columns: kept.columns.map(\.info), options: options)
-            objects = options.readsShape ? try SchemaObjects.read(connection, options: options) : nil
+            // Here unless a session of its own took this transaction's snapshot to read it.
+            if options.readsShape, !(shape?.awaitImport() ?? false) {
+                objects = try SchemaObjects.read(connection, options: options)
+            }
             try connection.execute("COMMIT")
         } catch {
             try? connection.execute("ROLLBACK")
             _ = early?.finish()
+            _ = try? shape?.finish()
             throw error
         }
 
-        let (positioned, readColumns) = try readData(
-            kept.sequences, kept.columns, connection, options, &warnings, known: early?.finish())
+        let (positioned, readColumns): ([SequenceInfo], [ColumnInfo])
+        do {
+            (positioned, readColumns) = try readData(
+                kept.sequences, kept.columns, connection, options, &warnings, known: early?.finish())
+        } catch {
+            _ = try? shape?.finish()
+            throw error
+        }
+        if let read = try shape?.finish() { objects = read }
         var snapshot = Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
         snapshot.reseqVersion = options.reseqVersion
         snapshot.schema = objects
