@@ -39,7 +39,7 @@ enum SnapshotJSONReader {
                 switch key {
                 case "reseqVersion": return reader.set(&written, reader.optional { $0.string() })
                 case "access": return reader.set(&access, reader.optional { $0.access() })
-                case "schema": return reader.set(&objects, reader.optional { $0.decoded(SchemaObjects.self) })
+                case "schema": return reader.set(&objects, reader.optional { $0.objects() })
                 case "formatVersion": return reader.set(&version, reader.integer())
                 case "database": return reader.set(&database, reader.database())
                 case "sequences": return reader.set(&sequences, reader.array { $0.sequence() })
@@ -59,15 +59,6 @@ enum SnapshotJSONReader {
             result.reseqVersion = written ?? nil
             result.schema = objects ?? nil
             return result
-        }
-
-        /// A subtree read by `JSONDecoder` from its own bytes: the shape's many small types are
-        /// read as the decoder reads them, and the rest of the file stays on the fast path.
-        mutating func decoded<T: Decodable>(_ type: T.Type) -> T? {
-            skipSpace()
-            let start = index
-            guard skipValue() else { return nil }
-            return try? JSONDecoder().decode(T.self, from: Data(UnsafeBufferPointer(rebasing: bytes[start..<index])))
         }
 
         mutating func access() -> Access? {
@@ -302,6 +293,263 @@ enum SnapshotJSONReader {
             }
             guard ok, let table, let column else { return nil }
             return ColumnRef(table: table, column: column)
+        }
+
+        // MARK: The shape (`SchemaObjects`)
+
+        mutating func objects() -> SchemaObjects? {
+            var schemas: [SchemaDef]?, extensions: [ExtensionDef]?, types: [TypeDef]?, tables: [TableDef]?
+            var views: [ViewDef]?, functions: [FunctionDef]?, unread: [QualifiedName]?
+            let ok = object { r, key in
+                switch key {
+                case "schemas": return r.set(&schemas, r.array { $0.schemaDef() })
+                case "extensions": return r.set(&extensions, r.array { $0.extensionDef() })
+                case "types": return r.set(&types, r.array { $0.typeDef() })
+                case "tables": return r.set(&tables, r.array { $0.tableDef() })
+                case "views": return r.set(&views, r.array { $0.viewDef() })
+                case "functions": return r.set(&functions, r.array { $0.functionDef() })
+                case "unread": return r.set(&unread, r.array { $0.qualified() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let schemas, let extensions, let types, let tables, let views, let functions, let unread else { return nil }
+            // As the file has them, as JSONDecoder keeps them; the init would sort.
+            var objects = SchemaObjects()
+            objects.schemas = schemas
+            objects.extensions = extensions
+            objects.types = types
+            objects.tables = tables
+            objects.views = views
+            objects.functions = functions
+            objects.unread = unread
+            return objects
+        }
+
+        mutating func schemaDef() -> SchemaDef? {
+            var name: String?, owner: String?, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "owner": return r.set(&owner, r.string())
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let owner else { return nil }
+            return SchemaDef(name: name, owner: owner, comment: comment ?? nil)
+        }
+
+        mutating func extensionDef() -> ExtensionDef? {
+            var name: String?, version: String?, schema: String?
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "version": return r.set(&version, r.string())
+                case "schema": return r.set(&schema, r.string())
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let version, let schema else { return nil }
+            return ExtensionDef(name: name, version: version, schema: schema)
+        }
+
+        mutating func typeDef() -> TypeDef? {
+            var name: QualifiedName?, kind: TypeDef.Kind?, owner: String?, details: [String]?, formatted: String?
+            var comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.qualified())
+                case "kind": return r.set(&kind, r.string().flatMap(TypeDef.Kind.init(rawValue:)))
+                case "owner": return r.set(&owner, r.string())
+                case "details": return r.set(&details, r.array { $0.string() })
+                case "formatted": return r.set(&formatted, r.string())
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let kind, let owner, let details, let formatted else { return nil }
+            return TypeDef(name: name, kind: kind, owner: owner, details: details, formatted: formatted, comment: comment ?? nil)
+        }
+
+        mutating func tableDef() -> TableDef? {
+            var name: QualifiedName?, kind: TableDef.Kind?, owner: String?, estimatedRows: Int64?
+            var unlogged: Bool?, rowSecurity: Bool?, forceRowSecurity: Bool?
+            var partitionKey: String??, partitionOf: QualifiedName??, partitionBound: String??, comment: String??
+            var columns: [ColumnDef]?, constraints: [ConstraintDef]?, indexes: [IndexDef]?
+            var triggers: [TriggerDef]?, policies: [PolicyDef]?
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.qualified())
+                case "kind": return r.set(&kind, r.string().flatMap(TableDef.Kind.init(rawValue:)))
+                case "owner": return r.set(&owner, r.string())
+                case "estimatedRows": return r.set(&estimatedRows, r.integer())
+                case "unlogged": return r.set(&unlogged, r.bool())
+                case "rowSecurity": return r.set(&rowSecurity, r.bool())
+                case "forceRowSecurity": return r.set(&forceRowSecurity, r.bool())
+                case "partitionKey": return r.set(&partitionKey, r.optional { $0.string() })
+                case "partitionOf": return r.set(&partitionOf, r.optional { $0.qualified() })
+                case "partitionBound": return r.set(&partitionBound, r.optional { $0.string() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                case "columns": return r.set(&columns, r.array { $0.columnDef() })
+                case "constraints": return r.set(&constraints, r.array { $0.constraintDef() })
+                case "indexes": return r.set(&indexes, r.array { $0.indexDef() })
+                case "triggers": return r.set(&triggers, r.array { $0.triggerDef() })
+                case "policies": return r.set(&policies, r.array { $0.policyDef() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let kind, let owner, let estimatedRows, let unlogged, let rowSecurity,
+                  let forceRowSecurity, let columns, let constraints, let indexes, let triggers, let policies else { return nil }
+            var table = TableDef(name: name, kind: kind, partitionKey: partitionKey ?? nil, partitionOf: partitionOf ?? nil,
+                                 partitionBound: partitionBound ?? nil, owner: owner, unlogged: unlogged,
+                                 rowSecurity: rowSecurity, forceRowSecurity: forceRowSecurity,
+                                 estimatedRows: estimatedRows, comment: comment ?? nil, columns: columns)
+            // As the file has them; the init would sort.
+            table.constraints = constraints
+            table.indexes = indexes
+            table.triggers = triggers
+            table.policies = policies
+            return table
+        }
+
+        mutating func columnDef() -> ColumnDef? {
+            var name: String?, type: String?, notNull: Bool?
+            var expression: String??, collation: String??, identity: IdentityKind??, generated: String??, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "type": return r.set(&type, r.string())
+                case "notNull": return r.set(&notNull, r.bool())
+                case "defaultExpression": return r.set(&expression, r.optional { $0.string() })
+                case "collation": return r.set(&collation, r.optional { $0.string() })
+                case "identity": return r.set(&identity, r.optional { $0.string().flatMap(IdentityKind.init(rawValue:)) })
+                case "generated": return r.set(&generated, r.optional { $0.string() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let type, let notNull else { return nil }
+            return ColumnDef(name: name, type: type, notNull: notNull, defaultExpression: expression ?? nil,
+                             collation: collation ?? nil, identity: identity ?? nil, generated: generated ?? nil,
+                             comment: comment ?? nil)
+        }
+
+        mutating func constraintDef() -> ConstraintDef? {
+            var name: String?, kind: ConstraintDef.Kind?, definition: String?
+            var validated: Bool?, deferrable: Bool?, deferred: Bool?, references: QualifiedName??, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "kind": return r.set(&kind, r.string().flatMap(ConstraintDef.Kind.init(rawValue:)))
+                case "definition": return r.set(&definition, r.string())
+                case "validated": return r.set(&validated, r.bool())
+                case "deferrable": return r.set(&deferrable, r.bool())
+                case "deferred": return r.set(&deferred, r.bool())
+                case "references": return r.set(&references, r.optional { $0.qualified() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let kind, let definition, let validated, let deferrable, let deferred else { return nil }
+            return ConstraintDef(name: name, kind: kind, definition: definition, validated: validated,
+                                 deferrable: deferrable, deferred: deferred, references: references ?? nil,
+                                 comment: comment ?? nil)
+        }
+
+        mutating func indexDef() -> IndexDef? {
+            var name: String?, definition: String?, unique: Bool?, valid: Bool?, constraint: String??, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "definition": return r.set(&definition, r.string())
+                case "unique": return r.set(&unique, r.bool())
+                case "valid": return r.set(&valid, r.bool())
+                case "constraint": return r.set(&constraint, r.optional { $0.string() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let definition, let unique, let valid else { return nil }
+            return IndexDef(name: name, definition: definition, unique: unique, valid: valid,
+                            constraint: constraint ?? nil, comment: comment ?? nil)
+        }
+
+        mutating func triggerDef() -> TriggerDef? {
+            var name: String?, definition: String?, enabled: String?, function: QualifiedName?, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "definition": return r.set(&definition, r.string())
+                case "enabled": return r.set(&enabled, r.string())
+                case "function": return r.set(&function, r.qualified())
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let definition, let enabled, let function else { return nil }
+            return TriggerDef(name: name, definition: definition, enabled: enabled, function: function, comment: comment ?? nil)
+        }
+
+        mutating func policyDef() -> PolicyDef? {
+            var name: String?, command: String?, permissive: Bool?, roles: [String]?, using: String??, check: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.string())
+                case "command": return r.set(&command, r.string())
+                case "permissive": return r.set(&permissive, r.bool())
+                case "roles": return r.set(&roles, r.array { $0.string() })
+                case "using": return r.set(&using, r.optional { $0.string() })
+                case "check": return r.set(&check, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let command, let permissive, let roles else { return nil }
+            var policy = PolicyDef(name: name, command: command, permissive: permissive, roles: [],
+                                   using: using ?? nil, check: check ?? nil)
+            policy.roles = roles  // as the file has them; the init would sort
+            return policy
+        }
+
+        mutating func viewDef() -> ViewDef? {
+            var name: QualifiedName?, materialized: Bool?, owner: String?, definition: String?
+            var indexes: [IndexDef]?, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.qualified())
+                case "materialized": return r.set(&materialized, r.bool())
+                case "owner": return r.set(&owner, r.string())
+                case "definition": return r.set(&definition, r.string())
+                case "indexes": return r.set(&indexes, r.array { $0.indexDef() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let materialized, let owner, let definition, let indexes else { return nil }
+            var view = ViewDef(name: name, materialized: materialized, owner: owner, definition: definition,
+                               comment: comment ?? nil)
+            view.indexes = indexes  // as the file has them; the init would sort
+            return view
+        }
+
+        mutating func functionDef() -> FunctionDef? {
+            var name: QualifiedName?, arguments: String?, kind: FunctionDef.Kind?, owner: String?, securityDefiner: Bool?
+            var result: String??, definition: String??, comment: String??
+            let ok = object { r, key in
+                switch key {
+                case "name": return r.set(&name, r.qualified())
+                case "arguments": return r.set(&arguments, r.string())
+                case "kind": return r.set(&kind, r.string().flatMap(FunctionDef.Kind.init(rawValue:)))
+                case "owner": return r.set(&owner, r.string())
+                case "securityDefiner": return r.set(&securityDefiner, r.bool())
+                case "result": return r.set(&result, r.optional { $0.string() })
+                case "definition": return r.set(&definition, r.optional { $0.string() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let name, let arguments, let kind, let owner, let securityDefiner else { return nil }
+            return FunctionDef(name: name, arguments: arguments, kind: kind, owner: owner, securityDefiner: securityDefiner,
+                               result: result ?? nil, definition: definition ?? nil, comment: comment ?? nil)
         }
 
         /// As the `.iso8601` strategy reads it, by the decoder itself: one small call per file.

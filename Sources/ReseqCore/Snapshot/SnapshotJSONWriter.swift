@@ -9,7 +9,8 @@ struct SnapshotJSONWriter {
 
     static func write(_ snapshot: Snapshot) -> [UInt8] {
         var writer = SnapshotJSONWriter()
-        writer.out.reserveCapacity(1024 * (snapshot.sequences.count + snapshot.columns.count + 4))
+        writer.out.reserveCapacity(1024 * (snapshot.sequences.count + snapshot.columns.count + 4)
+                                   + 4096 * (snapshot.schema?.tables.count ?? 0))
         writer.snapshot(snapshot)
         return writer.out
     }
@@ -26,7 +27,7 @@ struct SnapshotJSONWriter {
         key("database"); database(value.database)
         key("formatVersion"); int(value.formatVersion)
         if let version = value.reseqVersion { key("reseqVersion"); string(version) }
-        if let objects = value.schema { key("schema"); encoded(objects) }
+        if let objects = value.schema { key("schema"); self.objects(objects) }
         key("sequences")
         open("[", empty: value.sequences.isEmpty)
         for sequence in value.sequences { element(); self.sequence(sequence) }
@@ -125,21 +126,126 @@ struct SnapshotJSONWriter {
         close("}")
     }
 
-    /// A subtree as `JSONEncoder` writes it, indented to where it stands: the encoder's pretty
-    /// printing nests, so its lines moved right by the depth are the bytes it writes in place.
-    /// (A blank line, inside an empty array, stays blank.)
-    private mutating func encoded<T: Encodable>(_ value: T) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { out.append(contentsOf: Array("null".utf8)); needsComma = true; return }
-        let bytes = [UInt8](data)
-        for (offset, byte) in bytes.enumerated() {
-            out.append(byte)
-            if byte == 0x0A, offset + 1 < bytes.count, bytes[offset + 1] != 0x0A {
-                for _ in 0..<depth { out.append(contentsOf: [0x20, 0x20]) }
-            }
+    // MARK: - The shape (`SchemaObjects`), keys in sorted order
+
+    private mutating func objects(_ value: SchemaObjects) {
+        open("{")
+        key("extensions")
+        array(value.extensions) { w, ext in
+            w.key("name"); w.string(ext.name)
+            w.key("schema"); w.string(ext.schema)
+            w.key("version"); w.string(ext.version)
         }
-        needsComma = true
+        key("functions")
+        array(value.functions) { w, function in
+            w.key("arguments"); w.string(function.arguments)
+            if let comment = function.comment { w.key("comment"); w.string(comment) }
+            if let definition = function.definition { w.key("definition"); w.string(definition) }
+            w.key("kind"); w.string(function.kind.rawValue)
+            w.key("name"); w.name(function.name)
+            w.key("owner"); w.string(function.owner)
+            if let result = function.result { w.key("result"); w.string(result) }
+            w.key("securityDefiner"); w.bool(function.securityDefiner)
+        }
+        key("schemas")
+        array(value.schemas) { w, schema in
+            if let comment = schema.comment { w.key("comment"); w.string(comment) }
+            w.key("name"); w.string(schema.name)
+            w.key("owner"); w.string(schema.owner)
+        }
+        key("tables")
+        array(value.tables) { w, table in w.table(table) }
+        key("types")
+        array(value.types) { w, type in
+            if let comment = type.comment { w.key("comment"); w.string(comment) }
+            w.key("details"); w.strings(type.details)
+            w.key("formatted"); w.string(type.formatted)
+            w.key("kind"); w.string(type.kind.rawValue)
+            w.key("name"); w.name(type.name)
+            w.key("owner"); w.string(type.owner)
+        }
+        key("unread")
+        array(value.unread, object: false) { w, name in w.name(name) }
+        key("views")
+        array(value.views) { w, view in
+            if let comment = view.comment { w.key("comment"); w.string(comment) }
+            w.key("definition"); w.string(view.definition)
+            w.key("indexes"); w.indexes(view.indexes)
+            w.key("materialized"); w.bool(view.materialized)
+            w.key("name"); w.name(view.name)
+            w.key("owner"); w.string(view.owner)
+        }
+        close("}")
+    }
+
+    /// The inside of a table's object.
+    private mutating func table(_ value: TableDef) {
+        key("columns")
+        array(value.columns) { w, column in
+            if let collation = column.collation { w.key("collation"); w.string(collation) }
+            if let comment = column.comment { w.key("comment"); w.string(comment) }
+            if let expression = column.defaultExpression { w.key("defaultExpression"); w.string(expression) }
+            if let generated = column.generated { w.key("generated"); w.string(generated) }
+            if let identity = column.identity { w.key("identity"); w.string(identity.rawValue) }
+            w.key("name"); w.string(column.name)
+            w.key("notNull"); w.bool(column.notNull)
+            w.key("type"); w.string(column.type)
+        }
+        if let comment = value.comment { key("comment"); string(comment) }
+        key("constraints")
+        array(value.constraints) { w, constraint in
+            if let comment = constraint.comment { w.key("comment"); w.string(comment) }
+            w.key("deferrable"); w.bool(constraint.deferrable)
+            w.key("deferred"); w.bool(constraint.deferred)
+            w.key("definition"); w.string(constraint.definition)
+            w.key("kind"); w.string(constraint.kind.rawValue)
+            w.key("name"); w.string(constraint.name)
+            if let references = constraint.references { w.key("references"); w.name(references) }
+            w.key("validated"); w.bool(constraint.validated)
+        }
+        key("estimatedRows"); int(value.estimatedRows)
+        key("forceRowSecurity"); bool(value.forceRowSecurity)
+        key("indexes"); indexes(value.indexes)
+        key("kind"); string(value.kind.rawValue)
+        key("name"); name(value.name)
+        key("owner"); string(value.owner)
+        if let bound = value.partitionBound { key("partitionBound"); string(bound) }
+        if let partitionKey = value.partitionKey { key("partitionKey"); string(partitionKey) }
+        if let parent = value.partitionOf { key("partitionOf"); name(parent) }
+        key("policies")
+        array(value.policies) { w, policy in
+            if let check = policy.check { w.key("check"); w.string(check) }
+            w.key("command"); w.string(policy.command)
+            w.key("name"); w.string(policy.name)
+            w.key("permissive"); w.bool(policy.permissive)
+            w.key("roles"); w.strings(policy.roles)
+            if let using = policy.using { w.key("using"); w.string(using) }
+        }
+        key("rowSecurity"); bool(value.rowSecurity)
+        key("triggers")
+        array(value.triggers) { w, trigger in
+            if let comment = trigger.comment { w.key("comment"); w.string(comment) }
+            w.key("definition"); w.string(trigger.definition)
+            w.key("enabled"); w.string(trigger.enabled)
+            w.key("function"); w.name(trigger.function)
+            w.key("name"); w.string(trigger.name)
+        }
+        key("unlogged"); bool(value.unlogged)
+    }
+
+    private mutating func indexes(_ value: [IndexDef]) {
+        array(value) { w, index in
+            if let comment = index.comment { w.key("comment"); w.string(comment) }
+            if let constraint = index.constraint { w.key("constraint"); w.string(constraint) }
+            w.key("definition"); w.string(index.definition)
+            w.key("name"); w.string(index.name)
+            w.key("unique"); w.bool(index.unique)
+            w.key("valid"); w.bool(index.valid)
+        }
+    }
+
+    private mutating func strings(_ value: [String]) {
+        array(value, object: false) { w, text in w.string(text) }
     }
 
     private mutating func grants(_ value: [Grant]) {

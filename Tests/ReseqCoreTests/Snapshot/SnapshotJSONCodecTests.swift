@@ -57,13 +57,65 @@ final class SnapshotJSONCodecTests: XCTestCase {
         withVersion.reseqVersion = "0.1.0+3.g44dec65"
         var withShape = withVersion
         withShape.schema = Fixtures.objects(comment: awkward)
+        var richShape = everything
+        richShape.schema = richObjects(awkward)
         var emptyShape = everything
         emptyShape.schema = SchemaObjects()
         let empty = Snapshot(
             database: DatabaseInfo(name: "d", host: "h", port: "1", serverVersion: "10.0", serverVersionNumber: 100000,
                                    systemIdentifier: nil, capturedAt: Date(timeIntervalSince1970: 0)),
             sequences: [], columns: [])
-        return [everything, withVersion, withShape, emptyShape, empty, Fixtures.incident().source, Fixtures.incident().target]
+        // The rich shape last (the tests below pick samples by position).
+        return [everything, withVersion, withShape, emptyShape, empty, Fixtures.incident().source, Fixtures.incident().target,
+                richShape]
+    }
+
+    /// Every field of every shape type, every enum case, each optional both nil and set, and
+    /// awkward text wherever a string goes (with `Fixtures.objects`, which has the rest).
+    static func richObjects(_ awkward: String) -> SchemaObjects {
+        let q = { (name: String) in QualifiedName(schema: awkward, name: name) }
+        var objects = SchemaObjects(
+            schemas: [SchemaDef(name: awkward, owner: awkward, comment: awkward), SchemaDef(name: "s", owner: "o")],
+            extensions: [ExtensionDef(name: awkward, version: awkward, schema: awkward)],
+            types: [TypeDef(name: q("e"), kind: .enum, owner: awkward, details: [], formatted: awkward, comment: awkward),
+                    TypeDef(name: q("c"), kind: .composite, owner: "o", details: ["a integer", awkward], formatted: "c"),
+                    TypeDef(name: q("r"), kind: .range, owner: "o", details: ["subtype numeric"], formatted: "r", comment: ""),
+                    TypeDef(name: q("d"), kind: .domain, owner: "o", details: [awkward], formatted: "d")],
+            tables: [
+                TableDef(name: q("plain"), kind: .plain, owner: awkward, unlogged: true, rowSecurity: true,
+                         forceRowSecurity: true, estimatedRows: Int64.max, comment: awkward,
+                         columns: [ColumnDef(name: awkward, type: awkward, notNull: true, defaultExpression: awkward,
+                                             collation: awkward, identity: .always, generated: nil, comment: awkward),
+                                   ColumnDef(name: "g", type: "int", generated: awkward),
+                                   ColumnDef(name: "b", type: "int", identity: .byDefault)],
+                         constraints: [ConstraintDef(name: "u", kind: .unique, definition: awkward, validated: false,
+                                                     deferrable: true, deferred: true, comment: awkward),
+                                       ConstraintDef(name: "x", kind: .exclusion, definition: "EXCLUDE USING gist (a WITH =)"),
+                                       ConstraintDef(name: "f", kind: .foreignKey, definition: "FOREIGN KEY", references: q("t")),
+                                       ConstraintDef(name: "p", kind: .primaryKey, definition: "PRIMARY KEY (a)"),
+                                       ConstraintDef(name: "c", kind: .check, definition: "CHECK (a > 0)")],
+                         indexes: [IndexDef(name: awkward, definition: awkward, unique: true, valid: false,
+                                            constraint: awkward, comment: awkward),
+                                   IndexDef(name: "i", definition: "CREATE INDEX i")],
+                         triggers: [TriggerDef(name: awkward, definition: awkward, enabled: "D", function: q("f"), comment: awkward),
+                                    TriggerDef(name: "t", definition: "CREATE TRIGGER t", function: q("g"))],
+                         policies: [PolicyDef(name: awkward, command: "*", permissive: false, roles: [awkward, "b", "a"],
+                                              using: nil, check: awkward),
+                                    PolicyDef(name: "p", command: "w", roles: [], using: awkward, check: nil)]),
+                TableDef(name: q("parted"), kind: .partitioned, partitionKey: awkward, owner: "o", estimatedRows: Int64.min),
+                TableDef(name: q("part"), kind: .partition, partitionOf: q("parted"), partitionBound: awkward, owner: "o",
+                         estimatedRows: 0),
+            ],
+            views: [ViewDef(name: q("v"), owner: awkward, definition: awkward, comment: awkward),
+                    ViewDef(name: q("m"), materialized: true, owner: "o", definition: "",
+                            indexes: [IndexDef(name: "b", definition: "b"), IndexDef(name: "a", definition: awkward, comment: awkward)])],
+            functions: [FunctionDef(name: q("f"), arguments: awkward, kind: .function, owner: awkward, securityDefiner: true,
+                                    result: awkward, definition: awkward, comment: awkward),
+                        FunctionDef(name: q("p"), arguments: "", kind: .procedure, owner: "o", definition: nil),
+                        FunctionDef(name: q("a"), arguments: "integer", kind: .aggregate, owner: "o", result: "bigint", definition: nil),
+                        FunctionDef(name: q("w"), arguments: "", kind: .window, owner: "o", result: "int", definition: "w")])
+        objects.unread = [q("locked"), QualifiedName(schema: "public", name: awkward)]
+        return objects
     }
 
     func testWriterMatchesJSONEncoderByteForByte() throws {
@@ -96,6 +148,31 @@ final class SnapshotJSONCodecTests: XCTestCase {
         }
     }
 
+    /// The shape read by hand follows Codable's rules: null for an optional, unknown keys
+    /// skipped; a missing required field, an unknown enum case or a fraction goes to JSONDecoder.
+    func testShapeReaderFollowsCodable() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let good = String(decoding: try Self.reference(Self.samples[2]), as: UTF8.self)
+        let lenient = good.replacingOccurrences(of: "\"name\" : \"Billing\",",
+                                                with: "\"comment\" : null, \"x\" : [1, {\"a\" : null}], \"name\" : \"Billing\",")
+            .replacingOccurrences(of: "\"definition\" : \"PRIMARY KEY (id)\",", with: "\"definition\" : \"PRIMARY KEY (id)\", \"references\" : null,")
+        XCTAssertNotEqual(lenient, good)
+        let fast = try XCTUnwrap(SnapshotJSONReader.read(Data(lenient.utf8)))
+        XCTAssertEqual(fast, try decoder.decode(Snapshot.self, from: Data(lenient.utf8)))
+        XCTAssertEqual(fast, Self.samples[2])
+        for (from, to) in [("\"kind\" : \"enum\"", "\"kind\" : \"enumerated\""),
+                           ("\"formatted\" : \"public.mood\",", ""),
+                           ("\"estimatedRows\" : 5000", "\"estimatedRows\" : 5000.0"),
+                           ("\"unread\" : [", "\"unread\" : null, \"u\" : ["),
+                           ("\"notNull\" : true", "\"notNull\" : null"),
+                           ("\"roles\" : [", "\"roles\" : [1, ")] {
+            let broken = good.replacingOccurrences(of: from, with: to)
+            XCTAssertNotEqual(broken, good, from)
+            XCTAssertNil(SnapshotJSONReader.read(Data(broken.utf8)), from)
+        }
+    }
+
     /// Mutated files: whatever the fast reader accepts, JSONDecoder must read the same way.
     func testReaderNeverAcceptsWhatTheDecoderReadsDifferently() throws {
         let decoder = JSONDecoder()
@@ -103,7 +180,12 @@ final class SnapshotJSONCodecTests: XCTestCase {
         // The fuzz run's seed and generator: RESEQ_FUZZ_SEED replays a failure.
         let seed = FuzzTests.seed
         var generator = FuzzTests.SplitMix64(state: seed)
-        let base = try Self.reference(Self.samples[0])
+        for sample in [Self.samples[0], Self.samples[Self.samples.count - 1]] {
+            try mutate(Self.reference(sample), seed: seed, generator: &generator, decoder: decoder)
+        }
+    }
+
+    private func mutate(_ base: [UInt8], seed: UInt64, generator: inout FuzzTests.SplitMix64, decoder: JSONDecoder) throws {
         let alphabet = Array("{}[]\",:0123456789-.eEtrufalsn \\u\n".utf8)
         var accepted = 0
         for iteration in 0..<3000 {
