@@ -7,21 +7,7 @@ import XCTest
 /// The whole shape on real servers (Fixtures/shape.sql holds every object kind): a perfect
 /// copy diffs with not one finding, on one cluster and from one major to another; a copy made
 /// to look like what DMS leaves (scripts/dms-shape-copy.sql) names everything it lost.
-final class ShapeTests: XCTestCase {
-    nonisolated(unsafe) private static var clusters: [Int: TestCluster] = [:]
-
-    override class func tearDown() {
-        clusters.values.forEach { $0.stop() }
-        clusters = [:]
-        super.tearDown()
-    }
-
-    private func cluster(_ version: Int) throws -> TestCluster {
-        if let cluster = Self.clusters[version] { return cluster }
-        let cluster = try TestCluster.start(version: version)
-        Self.clusters[version] = cluster
-        return cluster
-    }
+final class ShapeTests: VersionClustersTestCase {
 
     private static let fixture = "Tests/ReseqCoreTests/Fixtures/shape.sql"
 

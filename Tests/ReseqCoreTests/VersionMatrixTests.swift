@@ -6,21 +6,7 @@ import XCTest
 /// The cutover through the built `reseq`, with the source and the target on different
 /// PostgreSQL majors: 15 (Debian's) and 16 and 18 (from PyPI wheels, see scripts/install-deps.sh).
 /// Each version's cluster is started once for the class; each test has databases of its own.
-final class VersionMatrixTests: XCTestCase {
-    nonisolated(unsafe) private static var clusters: [Int: TestCluster] = [:]
-
-    override class func tearDown() {
-        clusters.values.forEach { $0.stop() }
-        clusters = [:]
-        super.tearDown()
-    }
-
-    private func cluster(_ version: Int) throws -> TestCluster {
-        if let cluster = Self.clusters[version] { return cluster }
-        let cluster = try TestCluster.start(version: version)
-        Self.clusters[version] = cluster
-        return cluster
-    }
+final class VersionMatrixTests: VersionClustersTestCase {
 
     // MARK: the incident (demo/source.sql)
 
