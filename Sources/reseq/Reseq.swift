@@ -6,7 +6,7 @@ import ReseqCore
 struct Reseq: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reseq",
-        abstract: "Find and repair the sequences a database copy (AWS DMS) left behind.",
+        abstract: "Find what a database copy (AWS DMS) left behind or changed, and repair its sequences, defaults, identity columns and privileges.",
         discussion: """
             Exit codes: 0 fine (the target is fit for writes), 1 something differs that matters \
             or did not converge, 2 error (bad input, connection, usage), 130 interrupted during apply \
