@@ -31,9 +31,9 @@ final class ReportTests: XCTestCase {
         before.after = nil; before.verification = nil; before.outcomes = nil
         let m = before.model
         XCTAssertFalse(m.verdict.readyForWrites)
-        XCTAssertEqual(m.verdict.blockingFindings, 4)
+        XCTAssertEqual(m.verdict.blockingFindings, 7)
         XCTAssertEqual(m.verdict.capacityRisks, 1)
-        XCTAssertEqual(m.verdict.text, "not ready: 4 blocking findings; 1 capacity risk (see Capacity)")
+        XCTAssertEqual(m.verdict.text, "not ready: 7 blocking findings; 1 capacity risk (see Capacity)")
         XCTAssertNil(m.apply)
     }
 
