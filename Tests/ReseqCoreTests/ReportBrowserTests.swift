@@ -38,6 +38,8 @@ final class ReportBrowserTests: XCTestCase {
         for finding in ReportFixture.findings {
             XCTAssertTrue(text.contains(finding.consequence), "missing: \(finding.consequence)")
         }
+        XCTAssertTrue(dom.contains("id=\"summary\""), "the summary table is on the page")
+        for row in model.summary.diff { XCTAssertTrue(text.contains(row.label), "summary missing: \(row.label)") }
         XCTAssertTrue(text.contains("public.\(ReportFixture.hostile)"), "hostile name not shown as text")
         XCTAssertTrue(text.contains(ReportFixture.quotes), "quoted name not shown as text")
         for note in model.capacity.compactMap(\.note) { XCTAssertTrue(text.contains(note)) }

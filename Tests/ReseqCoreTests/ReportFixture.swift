@@ -3,7 +3,7 @@ import Foundation
 
 /// A fixed, hand-made snapshot pair for the report's golden files: a missing sequence, a
 /// missing default on django_migrations.id, a sequence behind data, an int4 sequence at 80%,
-/// hostile names, a plan, and the target after applying it.
+/// missing foreign keys and a missing index on invoices, hostile names, a plan, and the target after applying it.
 enum ReportFixture {
     static let t0 = Date(timeIntervalSince1970: 1_768_467_600)  // 2026-01-15T09:00:00Z
     static let hostile = "<script>alert(1)</script>"
@@ -95,6 +95,19 @@ enum ReportFixture {
                 consequence: "public.\(hostile) hands out 1 next, a value the source already used"),
         Finding(kind: .onlyOnTarget, severity: .info, object: "public.awsdms_audit_id_seq", schema: "public",
                 consequence: "public.awsdms_audit_id_seq exists on the target only (left by DMS); nothing to do"),
+        // The shape: two missing foreign keys and a missing index, so that the summary counts a kind twice.
+        Finding(kind: .foreignKeyMissing, severity: .error, object: "public.invoices.invoices_order_id_fkey",
+                schema: "public", table: "invoices",
+                sourceValue: "FOREIGN KEY (order_id) REFERENCES public.orders(id)",
+                consequence: "no foreign key public.invoices(order_id) → public.orders: rows can point at public.orders rows that don't exist, and deleting those leaves orphans."),
+        Finding(kind: .foreignKeyMissing, severity: .error, object: "public.invoices.invoices_link_id_fkey",
+                schema: "public", table: "invoices",
+                sourceValue: "FOREIGN KEY (link_id) REFERENCES public.links_link(id)",
+                consequence: "no foreign key public.invoices(link_id) → public.links_link: rows can point at public.links_link rows that don't exist, and deleting those leaves orphans."),
+        Finding(kind: .indexMissing, severity: .warning, object: "public.invoices_created_at_idx",
+                schema: "public", table: "invoices",
+                sourceValue: "CREATE INDEX invoices_created_at_idx ON public.invoices USING btree (created_at)",
+                consequence: "no index public.invoices_created_at_idx: queries on public.invoices(created_at) scan all 300 rows."),
     ]
 
     static let plan: [Step] = [

@@ -23,7 +23,7 @@ final class ReportTests: XCTestCase {
         decoder.dateDecodingStrategy = .iso8601
         let model = try decoder.decode(ReportModel.self, from: Data(text.utf8))
         XCTAssertEqual(model, input.model)
-        XCTAssertEqual(model.reportFormatVersion, 1)
+        XCTAssertEqual(model.reportFormatVersion, 2)
     }
 
     func testVerdictBeforeApplyCountsBlockingFindingsOnly() {
@@ -31,9 +31,9 @@ final class ReportTests: XCTestCase {
         before.after = nil; before.verification = nil; before.outcomes = nil
         let m = before.model
         XCTAssertFalse(m.verdict.readyForWrites)
-        XCTAssertEqual(m.verdict.blockingFindings, 4)
+        XCTAssertEqual(m.verdict.blockingFindings, 7)
         XCTAssertEqual(m.verdict.capacityRisks, 1)
-        XCTAssertEqual(m.verdict.text, "not ready: 4 blocking findings; 1 capacity risk (see Capacity)")
+        XCTAssertEqual(m.verdict.text, "not ready: 7 blocking findings; 1 capacity risk (see Capacity)")
         XCTAssertNil(m.apply)
     }
 
@@ -99,6 +99,9 @@ final class ReportTests: XCTestCase {
                                 findings: [], plan: [], generatedAt: ReportFixture.t0)
         XCTAssertTrue(MarkdownReport.render(empty).contains("**Verdict: ready for writes: 0 blocking findings; 1 capacity risk"))
         XCTAssertTrue(HTMLReport.render(empty).contains("<p>Nothing to do.</p>"))
+        XCTAssertTrue(MarkdownReport.render(empty).contains("## Summary\n\nNo findings.\n"))
+        XCTAssertTrue(HTMLReport.render(empty).contains("<h2>Summary</h2>\n\n<p>No findings.</p>"))
+        XCTAssertEqual(empty.model.summary, FindingSummary(diff: [], verification: nil))
         XCTAssertNil(try JSONReport.render(empty).range(of: "\"apply\""))
     }
 }

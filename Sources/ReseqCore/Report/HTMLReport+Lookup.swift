@@ -11,6 +11,7 @@ extension HTMLReport.View: MustacheParent {
         case "verdictClass": return verdictClass
         case "generatedAt": return generatedAt
         case "reseqVersion": return reseqVersion
+        case "summaries": return summaries
         case "dbRoles": return dbRoles
         case "dbFacts": return dbFacts
         case "groups": return groups
@@ -20,6 +21,34 @@ extension HTMLReport.View: MustacheParent {
         case "hasRisks": return hasRisks
         case "riskNotes": return riskNotes
         case "capacity": return capacity
+        default: return nil
+        }
+    }
+}
+
+extension HTMLReport.View.Summary: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": return id
+        case "title": return title
+        case "hasTitle": return hasTitle
+        case "hasRows": return hasRows
+        case "rows": return rows
+        default: return nil
+        }
+    }
+}
+
+extension HTMLReport.View.SummaryLine: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": return label
+        case "kind": return kind
+        case "severity": return severity
+        case "errors": return errors
+        case "warnings": return warnings
+        case "info": return info
+        case "total": return total
         default: return nil
         }
     }

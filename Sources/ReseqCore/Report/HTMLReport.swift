@@ -27,6 +27,7 @@ public enum HTMLReport {
         var verdictClass: String
         var generatedAt: String
         var reseqVersion: String
+        var summaries: [Summary]
         var dbRoles: [String]
         var dbFacts: [Fact]
         var groups: [Group]
@@ -37,6 +38,9 @@ public enum HTMLReport {
         var riskNotes: [String]
         var capacity: [Capacity]
 
+        /// One summary table; `title` only when there are two (before apply, verification).
+        struct Summary { var id, title: String; var hasTitle, hasRows: Bool; var rows: [SummaryLine] }
+        struct SummaryLine { var label, kind, severity: String; var errors, warnings, info, total: Int }
         struct Fact { var label: String; var cells: [String] }
         struct Group { var title: String; var findings: [Finding] }
         struct Finding {
@@ -60,6 +64,7 @@ public enum HTMLReport {
             verdictClass = m.verdict.readyForWrites ? "ready" : "not-ready"
             generatedAt = m.generatedAt.reportText
             reseqVersion = m.reseqVersion
+            summaries = Self.summaries(m.summary)
             dbRoles = m.databases.map(\.role)
             let dbs = m.databases
             dbFacts = [
@@ -83,6 +88,18 @@ public enum HTMLReport {
                          used: $0.usedPercent,
                          left: $0.remaining.flatMap { Int128($0) }.map(CapacityRow.grouped) ?? "—")
             }
+        }
+
+        static func summaries(_ s: FindingSummary) -> [Summary] {
+            func summary(_ id: String, _ title: String, _ rows: [SummaryRow]) -> Summary {
+                Summary(id: id, title: title, hasTitle: s.verification != nil, hasRows: !rows.isEmpty,
+                        rows: rows.map {
+                            SummaryLine(label: $0.label, kind: $0.kind.rawValue, severity: $0.severity.rawValue,
+                                        errors: $0.errors, warnings: $0.warnings, info: $0.info, total: $0.total)
+                        })
+            }
+            return [summary("summary", "Before apply", s.diff)]
+                + (s.verification.map { [summary("verification-summary", "Verification after apply", $0)] } ?? [])
         }
 
         static func finding(_ f: FindingRow) -> Finding {

@@ -21,6 +21,8 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
+table.summary { width: auto; }
+table.summary td:nth-child(n+2):nth-child(-n+5) { text-align: right; }
 code, pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .88em; }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 td code { overflow-wrap: anywhere; }
@@ -43,6 +45,22 @@ ul.risks li { margin: .2rem 0; }
 <h1>reseq report</h1>
 <p id="verdict" class="verdict {{verdictClass}}">{{verdict}}</p>
 <p class="meta">Generated {{generatedAt}} by reseq {{reseqVersion}}.</p>
+
+<h2>Summary</h2>
+{{#summaries}}
+{{#hasTitle}}<h3>{{title}}</h3>{{/hasTitle}}
+{{^hasRows}}<p>No findings.</p>{{/hasRows}}
+{{#hasRows}}
+<table id="{{id}}" class="summary">
+<thead><tr><th>Findings</th><th>Errors</th><th>Warnings</th><th>Info</th><th>Total</th><th>Kind</th></tr></thead>
+<tbody>
+{{#rows}}
+<tr><td class="sev-{{severity}}">{{label}}</td><td>{{errors}}</td><td>{{warnings}}</td><td>{{info}}</td><td>{{total}}</td><td><code>{{kind}}</code></td></tr>
+{{/rows}}
+</tbody>
+</table>
+{{/hasRows}}
+{{/summaries}}
 
 <h2>Databases</h2>
 <table id="databases">

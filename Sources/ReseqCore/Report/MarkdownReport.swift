@@ -7,6 +7,7 @@ public enum MarkdownReport {
         var out: [String] = ["# reseq report", ""]
         out += ["**Verdict: \(MarkdownText.text(m.verdict.text))**", ""]
         out += ["Generated \(m.generatedAt.reportText) by reseq \(m.reseqVersion).", ""]
+        out += summary(m.summary)
         out += databases(m.databases)
         out += findings(m.findingGroups)
         out += plan(m.plan)
@@ -34,6 +35,22 @@ public enum MarkdownReport {
         ]
         return ["## Databases", ""]
             + table([""] + dbs.map(\.role), facts.map { name, value in [name] + dbs.map(value) })
+    }
+
+    private static func summary(_ summary: FindingSummary) -> [String] {
+        var out = ["## Summary", ""]
+        guard let verification = summary.verification else { return out + summaryTable(summary.diff) }
+        out += ["### Before apply", ""] + summaryTable(summary.diff)
+        out += ["### Verification after apply", ""] + summaryTable(verification)
+        return out
+    }
+
+    private static func summaryTable(_ rows: [SummaryRow]) -> [String] {
+        guard !rows.isEmpty else { return ["No findings.", ""] }
+        return table(["Findings", "Errors", "Warnings", "Info", "Total", "Kind"], rows.map {
+            [T.text($0.label), String($0.errors), String($0.warnings), String($0.info), String($0.total),
+             T.code($0.kind.rawValue)]
+        })
     }
 
     private static func findings(_ groups: [FindingGroup]) -> [String] {

@@ -3,12 +3,15 @@ import Foundation
 /// What a report says, computed once from a `ReportInput`; each format only lays it out.
 /// Every lookup goes through a dictionary so that 10,000-sequence snapshots stay linear.
 public struct ReportModel: Codable, Hashable, Sendable {
-    public static let formatVersion = 1
+    /// 2 added `summary`.
+    public static let formatVersion = 2
 
     public var reportFormatVersion: Int
     public var generatedAt: Date
     public var reseqVersion: String
     public var verdict: ReportVerdict
+    /// The findings counted by kind, before and (after an apply) in the verification.
+    public var summary: FindingSummary
     /// Source, target and, after an apply, the re-snapshotted target.
     public var databases: [DatabaseFacts]
     /// Sorted by schema, then table (schema-level groups first).
@@ -26,6 +29,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
         reseqVersion = input.reseqVersion
         databases = [DatabaseFacts(input.source, role: "source"), DatabaseFacts(input.target, role: "target")]
             + (input.after.map { [DatabaseFacts($0, role: "after")] } ?? [])
+        summary = FindingSummary(diff: input.findings, verification: input.verification)
         findingGroups = Self.group(input.findings)
         plan = input.plan.enumerated().map { PlanRow(step: $0.offset + 1, $0.element) }
         capacity = Self.capacity(source: input.source, target: input.target)
