@@ -18,11 +18,12 @@ DECLARE
 BEGIN
   -- Views first: they depend on the columns changed below.
   FOR r IN
-    SELECT c.oid::regclass AS rel, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    SELECT c.oid, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('v', 'm') AND n.nspname !~ user_schemas
       AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e')
   LOOP
-    EXECUTE format('DROP %s IF EXISTS %s CASCADE', CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, r.rel);
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);  -- gone with a view it read
+    EXECUTE format('DROP %s %s CASCADE', CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, r.oid::regclass);
   END LOOP;
 
   FOR r IN
@@ -128,19 +129,23 @@ BEGIN
   END LOOP;
 
   -- Functions, procedures and user types: DMS creates none.
+  -- A CASCADE can drop a later row (an aggregate goes with its state function), so each row is
+  -- checked as it comes, and its name read only then; aggregates need DROP AGGREGATE.
   FOR r IN
-    SELECT p.oid::regprocedure AS fn, p.prokind FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    SELECT p.oid, p.prokind FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
     WHERE n.nspname !~ user_schemas AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = p.oid AND e.deptype IN ('e', 'i'))
   LOOP
-    EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.fn);
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
+    EXECUTE format('DROP %s %s CASCADE', CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
   END LOOP;
   FOR r IN
-    SELECT t.oid::regtype AS typ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     LEFT JOIN pg_class c ON c.oid = t.typrelid
     WHERE n.nspname !~ user_schemas AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND c.relkind = 'c'))
       AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = t.oid AND e.deptype = 'e')
   LOOP
-    EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', r.typ);
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
+    EXECUTE format('DROP TYPE %s CASCADE', r.oid::regtype);
   END LOOP;
 
   -- Comments: DMS copies none.
