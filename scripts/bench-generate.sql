@@ -2,6 +2,10 @@
 -- schema-per-tenant, 50 tables a schema, each keyed by serial, bigserial, smallserial,
 -- identity BY DEFAULT or identity ALWAYS in turn, with 3 rows; every third sequence set ahead
 -- of its max id (as after rolled-back inserts); plus one standalone sequence per 100 tables.
+-- Shaped like a real database: each table has a text column (so a TOAST table), a secondary
+-- index, a foreign key to its schema's root table, a check and a default that is no sequence;
+-- each schema has a view and a function. It does not ANALYZE: a DMS target is left without
+-- statistics (the bench analyzes the source itself).
 -- It commits every 250 tables: one transaction creating 10,000 tables would need a lock on
 -- each, far past what default max_locks_per_transaction (64 x max_connections) allows.
 SET bench.n = :'n';
@@ -18,9 +22,17 @@ BEGIN
     table_name := format('t%s', lpad(i::text, 5, '0'));
     IF i % 50 = 0 THEN
       EXECUTE format('CREATE SCHEMA %I', schema_name);
+      EXECUTE format('CREATE TABLE %I.root (id serial PRIMARY KEY, name text NOT NULL)', schema_name);
+      EXECUTE format('INSERT INTO %I.root (name) VALUES (''tenant'')', schema_name);
+      EXECUTE format('CREATE FUNCTION %I.positive(x int) RETURNS boolean LANGUAGE sql IMMUTABLE AS ''SELECT x > 0''', schema_name);
     END IF;
-    EXECUTE format('CREATE TABLE %I.%I (id %s PRIMARY KEY, v int)', schema_name, table_name, keys[i % 5 + 1]);
-    EXECUTE format('INSERT INTO %I.%I (v) SELECT g FROM generate_series(1, 3) g', schema_name, table_name);
+    EXECUTE format('CREATE TABLE %I.%I (id %s PRIMARY KEY, v int NOT NULL DEFAULT 0 CHECK (v >= 0), note text DEFAULT ''new'', root_id int REFERENCES %I.root (id))',
+                   schema_name, table_name, keys[i % 5 + 1], schema_name);
+    EXECUTE format('CREATE INDEX ON %I.%I (root_id)', schema_name, table_name);
+    EXECUTE format('INSERT INTO %I.%I (v, note, root_id) SELECT g, repeat(''x'', 20), 1 FROM generate_series(1, 3) g', schema_name, table_name);
+    IF i % 50 = 49 THEN
+      EXECUTE format('CREATE VIEW %I.recent AS SELECT id, v FROM %I.%I WHERE v > 1', schema_name, schema_name, table_name);
+    END IF;
     IF i % 3 = 0 THEN
       PERFORM setval(pg_get_serial_sequence(format('%I.%I', schema_name, table_name), 'id'), 3 + 17 * (i % 7 + 1));
     END IF;
@@ -34,4 +46,3 @@ BEGIN
   END LOOP;
 END
 $$;
-ANALYZE;
