@@ -148,8 +148,14 @@ public struct TableDef: Codable, Hashable, Sendable {
         findings += context.owner(id, owner, target.owner)
         findings += Comment.findings(id, comment, target.comment)
         findings += ColumnDef.findings(self, target, context)
-        findings += ConstraintDef.findings(self, target, context)
-        findings += IndexDef.findings(on: name, estimatedRows: estimatedRows, source: indexes, target: target.indexes)
+        var keys = ConstraintDef.findings(self, target, context)
+            + IndexDef.findings(on: name, estimatedRows: estimatedRows, source: indexes, target: target.indexes)
+        if kind == .partition, target.kind != .partition {
+            // What a partition had from its parent is its own once detached: told once, above,
+            // not as a key or index "only on the target" per partition.
+            keys = keys.filter { $0.kind != .onlyOnTarget }
+        }
+        findings += keys
         findings += TriggerDef.findings(self, target)
         findings += PolicyDef.findings(self, target)
         return findings
