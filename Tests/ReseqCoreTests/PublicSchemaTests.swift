@@ -13,15 +13,6 @@ final class PublicSchemaTests: VersionClustersTestCase {
     private static let pagila = "Tests/ReseqCoreTests/Fixtures/public/pagila.sql"
     private static let synapse = "Tests/ReseqCoreTests/Fixtures/public/synapse.sql"
 
-    private func snapshot(_ cluster: TestCluster, _ database: String) throws -> Snapshot {
-        try SnapshotReader().capture(try cluster.connect(database: database))
-    }
-
-    private func describe(_ findings: [Finding]) -> String {
-        findings.map { "\($0.severity) \($0.kind) \($0.object): \($0.sourceValue ?? "-") | \($0.targetValue ?? "-")" }
-            .joined(separator: "\n")
-    }
-
     // MARK: no noise
 
     func testPagilaLoadedTwice15To15() throws { try loadedTwice(Self.pagila, from: 15, to: 15) }

@@ -11,15 +11,6 @@ final class ShapeTests: VersionClustersTestCase {
 
     private static let fixture = "Tests/ReseqCoreTests/Fixtures/shape.sql"
 
-    private func snapshot(_ cluster: TestCluster, _ database: String) throws -> Snapshot {
-        try SnapshotReader().capture(try cluster.connect(database: database))
-    }
-
-    private func describe(_ findings: [Finding]) -> String {
-        findings.map { "\($0.severity) \($0.kind) \($0.object): \($0.sourceValue ?? "-") | \($0.targetValue ?? "-")" }
-            .joined(separator: "\n")
-    }
-
     // MARK: no noise
 
     func testTemplateCopyHasNoFinding() throws {
