@@ -15,41 +15,21 @@ final class PublicSchemaTests: VersionClustersTestCase {
 
     // MARK: no noise
 
-    func testPagilaLoadedTwice15To15() throws { try loadedTwice(Self.pagila, from: 15, to: 15) }
-    func testPagilaLoadedTwice15To18() throws { try loadedTwice(Self.pagila, from: 15, to: 18) }
-    func testPagilaLoadedTwice18To15() throws { try loadedTwice(Self.pagila, from: 18, to: 15) }
-    func testSynapseLoadedTwice15To15() throws { try loadedTwice(Self.synapse, from: 15, to: 15) }
-    func testSynapseLoadedTwice15To18() throws { try loadedTwice(Self.synapse, from: 15, to: 18) }
-    func testSynapseLoadedTwice18To15() throws { try loadedTwice(Self.synapse, from: 18, to: 15) }
+    func testPagilaLoadedTwice15To15() throws { try noNoise(Self.pagila, from: 15, to: 15) }
+    func testPagilaLoadedTwice15To18() throws { try noNoise(Self.pagila, from: 15, to: 18) }
+    func testPagilaLoadedTwice18To15() throws { try noNoise(Self.pagila, from: 18, to: 15) }
+    func testSynapseLoadedTwice15To15() throws { try noNoise(Self.synapse, from: 15, to: 15) }
+    func testSynapseLoadedTwice15To18() throws { try noNoise(Self.synapse, from: 15, to: 18) }
+    func testSynapseLoadedTwice18To15() throws { try noNoise(Self.synapse, from: 18, to: 15) }
 
-    private func loadedTwice(_ fixture: String, from sourceVersion: Int, to targetVersion: Int) throws {
-        let sql = try LiveDatabase.file(fixture)
-        let sourceCluster = try cluster(sourceVersion), targetCluster = try cluster(targetVersion)
-        let source = try sourceCluster.createDatabase("source"), target = try targetCluster.createDatabase("target")
-        try sourceCluster.run(sql, database: source)
-        try targetCluster.run(sql, database: target)
-        let before = try snapshot(sourceCluster, source)
+    private func noNoise(_ fixture: String, from sourceVersion: Int, to targetVersion: Int) throws {
+        let (before, findings) = try loadedTwice(fixture, from: sourceVersion, to: targetVersion)
         // The schema was read, not an empty database.
         XCTAssertGreaterThan(try XCTUnwrap(before.schema).tables.count, 10)
-        let findings = Differ.diff(source: before, target: try snapshot(targetCluster, target))
         XCTAssertEqual(findings, [], "\(fixture) \(sourceVersion)→\(targetVersion):\n\(describe(findings))")
     }
 
     // MARK: what DMS leaves
-
-    /// Loads `fixture` into a source and a target on PostgreSQL `version`, shapes the target as
-    /// DMS would, and returns the findings with, keyed by "kind object", their severities.
-    private func dmsShaped(_ fixture: String, version: Int = 15) throws -> ([Finding], [String: Finding.Severity]) {
-        let cluster = try cluster(version)
-        let sql = try LiveDatabase.file(fixture)
-        let source = try cluster.createDatabase("source"), target = try cluster.createDatabase("target")
-        try cluster.run(sql, database: source)
-        try cluster.run(sql, database: target)
-        try cluster.run(try LiveDatabase.file("scripts/dms-shape-copy.sql"), database: target)
-        let findings = Differ.diff(source: try snapshot(cluster, source), target: try snapshot(cluster, target))
-        let told = Dictionary(findings.map { ("\($0.kind) \($0.object)", $0.severity) }, uniquingKeysWith: min)
-        return (findings, told)
-    }
 
     private func assertTold(_ expected: [(String, Finding.Severity)], _ told: [String: Finding.Severity],
                             _ findings: [Finding], file: StaticString = #filePath, line: UInt = #line) {

@@ -41,26 +41,14 @@ final class ShapeTests: VersionClustersTestCase {
     func testSameSQLLoadedTwice18To15() throws { try sameSQLLoadedTwice(from: 18, to: 15) }
 
     private func sameSQLLoadedTwice(from sourceVersion: Int, to targetVersion: Int) throws {
-        let sql = try LiveDatabase.file(Self.fixture)
-        let sourceCluster = try cluster(sourceVersion), targetCluster = try cluster(targetVersion)
-        let source = try sourceCluster.createDatabase("source"), target = try targetCluster.createDatabase("target")
-        try sourceCluster.run(sql, database: source)
-        try targetCluster.run(sql, database: target)
-        let findings = Differ.diff(source: try snapshot(sourceCluster, source), target: try snapshot(targetCluster, target))
+        let findings = try loadedTwice(Self.fixture, from: sourceVersion, to: targetVersion).findings
         XCTAssertEqual(findings, [], "\(sourceVersion)→\(targetVersion):\n\(describe(findings))")
     }
 
     // MARK: what DMS leaves
 
     func testDMSShapedCopyNamesEverythingItLost() throws {
-        let cluster = try cluster(15)
-        let sql = try LiveDatabase.file(Self.fixture)
-        let source = try cluster.createDatabase("source"), target = try cluster.createDatabase("target")
-        try cluster.run(sql, database: source)
-        try cluster.run(sql, database: target)
-        try cluster.run(try LiveDatabase.file("scripts/dms-shape-copy.sql"), database: target)
-        let findings = Differ.diff(source: try snapshot(cluster, source), target: try snapshot(cluster, target))
-        let told = Dictionary(findings.map { ("\($0.kind) \($0.object)", $0.severity) }, uniquingKeysWith: min)
+        let (findings, told) = try dmsShaped(Self.fixture)
         let expected: [(String, Finding.Severity)] = [
             ("identityMissing public.customers.id", .error),
             ("sequenceMissing public.orders_id_seq", .error),

@@ -29,6 +29,15 @@ public enum IdentityKind: String, Codable, Sendable {
     case always
     case byDefault
 
+    /// `pg_attribute.attidentity`: `a`, `d`, or empty for no identity.
+    init?(catalogCode: String?) {
+        switch catalogCode {
+        case "a": self = .always
+        case "d": self = .byDefault
+        default: return nil
+        }
+    }
+
     /// The SQL words after `GENERATED`.
     public var sql: String {
         switch self {

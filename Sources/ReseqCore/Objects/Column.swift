@@ -56,12 +56,7 @@ public struct ColumnDef: Codable, Hashable, Sendable {
     init(_ result: QueryResult, _ row: Int) throws {
         let expression = try result.optionalString(row, "default_expression")
         let isGenerated = try result.string(row, "generated") != ""
-        let identity: IdentityKind?
-        switch try result.string(row, "identity") {
-        case "a": identity = .always
-        case "d": identity = .byDefault
-        default: identity = nil
-        }
+        let identity = IdentityKind(catalogCode: try result.string(row, "identity"))
         self.init(name: try result.string(row, "name"), type: try result.string(row, "type"),
                   notNull: try result.bool(row, "not_null"), defaultExpression: isGenerated ? nil : expression,
                   collation: try result.optionalString(row, "collation"), identity: identity,

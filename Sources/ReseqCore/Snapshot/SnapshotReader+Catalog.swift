@@ -85,11 +85,7 @@ extension SnapshotReader {
                let name = try result.optionalString(row, "parent_table") {
                 parent = QualifiedName(schema: schema, name: name)
             }
-            let identity: IdentityKind? = switch try result.optionalString(row, "identity") {
-            case "a": .always
-            case "d": .byDefault
-            default: nil
-            }
+            let identity = IdentityKind(catalogCode: try result.optionalString(row, "identity"))
             let info = ColumnInfo(
                 ref: ColumnRef(table: table, column: try result.string(row, "column_name")),
                 dataType: try result.string(row, "data_type"),
