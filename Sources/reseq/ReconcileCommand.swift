@@ -31,6 +31,10 @@ struct ReconcileCommand: ParsableCommand {
             statement that fixes it, and nothing is applied (exit 1). With --apply it runs the plan in \
             bounded transactions, snapshots the target again and diffs it against the source: exit 0 \
             only when that diff is clean.
+
+            Steps that do more than take a brief lock carry hazards: index-build, table-rewrite, \
+            validation-scan, correctness, authorization, extension. --apply runs an object only when \
+            --allow-hazards allows each of its hazards; the others are listed as held back (exit 1).
             """
     )
 
@@ -48,10 +52,22 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: "With --apply, also write a report to FILE (format from its extension or --report-format).")
     var report: String?
     @Option(help: "markdown, html or json for --report.") var reportFormat: ReportFormat?
+    @Option(name: .customLong("allow-hazards"),
+            help: "Hazards --apply may run: all, or a comma-separated list of index-build, table-rewrite, validation-scan, correctness, authorization, extension.")
+    var allowHazards: String?
+    @Option(help: "Sessions that build indexes and validate constraints at once, biggest tables first.") var jobs: Int = 2
+    @Option(name: .customLong("statement-timeout"), help: "statement_timeout of each step but builds, validations and rewrites (0: none).")
+    var statementTimeout = TimeLimit.OrNone(argument: "60s")!
+    @Option(name: .customLong("build-timeout"), help: "statement_timeout of each index build, validation or rewrite (0: none).")
+    var buildTimeout = TimeLimit.OrNone(argument: "0")!
     @OptionGroup var roles: RoleOptions
     @OptionGroup var capture: CaptureOptions
 
     func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more") }
+        if let allowHazards {
+            do { _ = try Hazard.parse(allowHazards) } catch { throw ValidationError("\(error)") }
+        }
         guard headroom >= 0 else { throw ValidationError("--headroom must be 0 or more") }
         guard lockRetries >= 0 else { throw ValidationError("--lock-retries must be 0 or more") }
         if report != nil, !apply { throw ValidationError("--report needs --apply; for a report of a dry run use `reseq report`") }
@@ -64,8 +80,11 @@ struct ReconcileCommand: ParsableCommand {
         let reconciler = Reconciler(options: .init(
             apply: apply,
             planner: .init(headroom: headroom, roles: roles.roles, trustSourceValues: trustSourceValues),
-            applier: .init(lockTimeoutMilliseconds: capture.lockTimeout.milliseconds, lockRetries: lockRetries),
-            expectTargetSystemID: expectTargetSystemID))
+            applier: .init(lockTimeoutMilliseconds: capture.lockTimeout.milliseconds, lockRetries: lockRetries,
+                           statementTimeoutMilliseconds: statementTimeout.milliseconds,
+                           buildTimeoutMilliseconds: buildTimeout.milliseconds),
+            expectTargetSystemID: expectTargetSystemID,
+            allowedHazards: try allowHazards.map(Hazard.parse) ?? [], jobs: jobs))
 
         // From the target snapshot to the end of the verification: Ctrl-C cancels every session.
         let canceller = try connection.makeCanceller()
@@ -91,7 +110,13 @@ struct ReconcileCommand: ParsableCommand {
         }
         progress.finish()
         for problem in result.problems {
-            Output.note("\(problem.kind == .cannotApply ? "cannot apply" : "not planned"): \(problem.object): \(problem.consequence)")
+            let what: String
+            switch problem.kind {
+            case .cannotApply: what = "cannot apply"
+            case .hazardHeldBack: what = apply ? "held back" : "needs --allow-hazards \(problem.targetValue ?? "")"
+            default: what = "not planned"
+            }
+            Output.note("\(what): \(problem.object): \(problem.consequence)")
         }
         guard apply else {
             try Output.write(PlanScript.render(result.plan, source: source.database, target: result.target.database,

@@ -52,6 +52,22 @@ enum SnapshotFile {
 
 /// A duration option as written: `--lock-timeout 5s`, `--read-timeout 500ms`.
 struct TimeLimit: ExpressibleByArgument {
+    /// A limit that may be `0`, for none: `--build-timeout 0`.
+    struct OrNone: ExpressibleByArgument {
+        var milliseconds: Int
+        var text: String
+        init?(argument: String) {
+            if argument.trimmingCharacters(in: .whitespaces) == "0" {
+                (milliseconds, text) = (0, argument)
+            } else if let limit = TimeLimit(argument: argument) {
+                (milliseconds, text) = (limit.milliseconds, argument)
+            } else {
+                return nil
+            }
+        }
+        var defaultValueDescription: String { text }
+    }
+
     var milliseconds: Int
     var text: String
     init?(argument: String) {

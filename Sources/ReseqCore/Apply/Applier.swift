@@ -35,14 +35,26 @@ public struct Applier {
         public var firstRetryPause: Double
         /// Objects whose steps run as another role (`SET ROLE`), as preflight decided.
         public var runAs: [String: String]
+        /// `statement_timeout` of every statement but the long ones, in milliseconds.
+        public var statementTimeoutMilliseconds: Int
+        /// `statement_timeout` of index builds, validations and rewrites (0: none).
+        public var buildTimeoutMilliseconds: Int
 
         public init(lockTimeoutMilliseconds: Int = 5000, objectsPerTransaction: Int = 30,
-                    lockRetries: Int = 3, firstRetryPause: Double = 0.5, runAs: [String: String] = [:]) {
+                    lockRetries: Int = 3, firstRetryPause: Double = 0.5, runAs: [String: String] = [:],
+                    statementTimeoutMilliseconds: Int = 60_000, buildTimeoutMilliseconds: Int = 0) {
             self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
             self.objectsPerTransaction = objectsPerTransaction
             self.lockRetries = lockRetries
             self.firstRetryPause = firstRetryPause
             self.runAs = runAs
+            self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+            self.buildTimeoutMilliseconds = buildTimeoutMilliseconds
+        }
+
+        /// The statement_timeout a step runs under.
+        func timeout(for step: Step) -> Int {
+            step.isLong ? max(buildTimeoutMilliseconds, 0) : max(statementTimeoutMilliseconds, 0)
         }
     }
 
@@ -124,7 +136,7 @@ public struct Applier {
         var committing = false
         do {
             try connection.execute("BEGIN")
-            try connection.execute("SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))")
+            try connection.execute("SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1)); SET LOCAL statement_timeout = \(options.statementTimeoutMilliseconds)")
             for (object, steps) in batch {
                 if shouldStop() { throw Stop(reason: "interrupted") }
                 beforeObject(position[object] ?? 0, object)
@@ -189,10 +201,10 @@ public struct Applier {
     private func blockedMessage(_ step: Step?) -> String {
         let what: String
         switch step?.lock {
-        case .accessExclusive(let table)?: what = " on table \(table)"
         case .sequence(let name)?: what = " on sequence \(name) or the table it is linked to"
         case .grant(let name)?: what = " on \(name)"
-        case .none?, nil: what = ""
+        case let lock?: what = lock.relation.map { " on table \($0)" } ?? ""
+        case nil: what = ""
         }
         let statement = step.map { "; waiting statement: \($0.sql)" } ?? ""
         return "another session held a lock\(what) past lock_timeout (\(options.lockTimeoutMilliseconds)ms)\(statement)"

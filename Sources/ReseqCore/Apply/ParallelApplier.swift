@@ -10,14 +10,79 @@ import Synchronization
 /// unchanged: bounded transactions, a savepoint per object, lock retries.
 public struct ParallelApplier: Sendable {
     public var options: Applier.Options
+    /// Sessions for index builds and the other standalone objects (`--jobs`).
+    public var jobs: Int
 
-    public init(options: Applier.Options = Applier.Options()) {
+    public init(options: Applier.Options = Applier.Options(), jobs: Int = 2) {
         self.options = options
+        self.jobs = jobs
     }
 
-    /// Applies the plan, on a spare session too when one opens; outcomes in plan order.
-    /// `shouldStop` is polled by both halves before each object.
+    /// Settings of every applying session. Function bodies are not checked on creation (as
+    /// in pg_dump's scripts): they may name what a later step creates. Losing the last
+    /// commits in a server crash costs nothing: a re-run plans from what the target then
+    /// holds and converges. So no wait for the WAL flush.
+    static let sessionSetup = "SET synchronous_commit = off; SET check_function_bodies = off"
+
+    /// Applies the plan in order, segment by segment: runs of objects that share bounded
+    /// transactions (on two sessions, split by schema), and runs of standalone objects (index
+    /// builds, validations, rewrites) on up to `jobs` sessions. Outcomes in plan order.
     public func apply(
+        _ plan: Plan, on connection: Connection, spare: SpareConnections?,
+        shouldStop: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) -> [ApplyOutcome] {
+        try? connection.execute(Self.sessionSetup)
+        let total = plan.objects.count
+        let finished = Atomic<Int>(0)
+        var outcomes: [ApplyOutcome] = []
+        var stop: String?
+        for segment in Self.segments(plan) {
+            if let stop {
+                outcomes += segment.objects.map { ApplyOutcome(object: $0.object, status: .notRun, message: "not tried: \(stop)") }
+                continue
+            }
+            let base = finished.load(ordering: .sequentiallyConsistent)
+            let results: [ApplyOutcome]
+            if segment.standalone {
+                results = StandaloneRunner(options: options, jobs: max(jobs, 1)).run(
+                    segment.objects, on: connection, spare: spare, shouldStop: shouldStop,
+                    done: { count in progress(finished.add(count, ordering: .sequentiallyConsistent).newValue, total) })
+            } else {
+                let part = Plan(steps: segment.objects.flatMap(\.steps), unresolved: [])
+                results = applyInTransactions(part, on: connection, spare: spare, shouldStop: shouldStop,
+                                              progress: { count, _ in progress(base + count, total) })
+                finished.store(base + segment.objects.count, ordering: .sequentiallyConsistent)
+            }
+            outcomes += results
+            // A lost session or an interrupt ends the run; what was not tried says why.
+            if shouldStop() || !connection.isConnectionOK {
+                stop = shouldStop() ? "interrupted" : "the connection to the target was lost"
+            } else if let lost = results.first(where: { $0.status == .notRun }) {
+                stop = lost.message ?? "stopped"
+            }
+        }
+        return outcomes
+    }
+
+    /// Consecutive objects that run the same way: in shared transactions, or standalone (a
+    /// step outside any transaction block, or a long one that must not hold others' locks).
+    static func segments(_ plan: Plan) -> [(standalone: Bool, objects: [(object: String, steps: [Step])])] {
+        var segments: [(standalone: Bool, objects: [(object: String, steps: [Step])])] = []
+        for object in plan.objects {
+            let standalone = object.steps.contains { $0.standalone || $0.isLong }
+            if segments.last?.standalone == standalone {
+                segments[segments.count - 1].objects.append(object)
+            } else {
+                segments.append((standalone, [object]))
+            }
+        }
+        return segments
+    }
+
+    /// Applies objects in bounded transactions, on a spare session too when one opens.
+    /// `shouldStop` is polled by both halves before each object.
+    func applyInTransactions(
         _ plan: Plan, on connection: Connection, spare: SpareConnections?,
         shouldStop: @escaping @Sendable () -> Bool,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
@@ -27,9 +92,7 @@ public struct ParallelApplier: Sendable {
         let done = Mutex<[Int]>([0, 0])
         let options = options
         @Sendable func run(_ part: Int, on connection: Connection) -> [ApplyOutcome] {
-            // Losing the last commits in a server crash costs nothing here: a re-run plans
-            // from what the target then holds and converges. So no wait for the WAL flush.
-            try? connection.execute("SET synchronous_commit = off")
+            try? connection.execute(Self.sessionSetup)
             let applier = Applier(options: options, progress: { count, _ in
                 let sum = done.withLock { $0[part] = count; return $0[0] + $0[1] }
                 progress(sum, total)
@@ -73,12 +136,7 @@ public struct ParallelApplier: Sendable {
         }
         // A schema, or the object itself when it locks nothing; both begin with a schema name.
         func keys(_ object: (object: String, steps: [Step])) -> [String] {
-            let schemas = object.steps.compactMap { step -> String? in
-                switch step.lock {
-                case .sequence(let name), .accessExclusive(let name), .grant(let name): return name.schema
-                case .none: return nil
-                }
-            }
+            let schemas = object.steps.compactMap { $0.lock.relation?.schema }
             return schemas.isEmpty ? [object.object] : schemas
         }
         for object in objects {

@@ -23,6 +23,7 @@ extension Finding.Kind {
         case .insertWillFail: return "inserts that will fail"
         case .defaultPrivilegeMissing: return "missing default privileges"
         case .cannotApply: return "steps the applying role cannot run"
+        case .hazardHeldBack: return "steps held back as hazards"
         case .schemaMissing: return "missing schemas"
         case .extensionMissing: return "missing extensions"
         case .extensionDiffers: return "differing extensions"

@@ -53,6 +53,8 @@ public struct Finding: Codable, Hashable, Sendable {
         case defaultPrivilegeMissing
         /// The applying role cannot run a step (preflight).
         case cannotApply
+        /// A planned object has a hazard `--allow-hazards` did not allow; it was not run.
+        case hazardHeldBack
         // The shape of the database (Objects/): missing, differing, or only on the target.
         case schemaMissing
         case extensionMissing
@@ -100,6 +102,7 @@ public struct Finding: Codable, Hashable, Sendable {
             case .dataUnknown: return "data"
             case .onlyOnTarget: return "extra"
             case .ownerDiffers: return "owner"
+            case .hazardHeldBack: return "hazard"
             case .roleMissing, .privilegeMissing, .insertWillFail, .defaultPrivilegeMissing, .cannotApply: return "privilege"
             case .schemaMissing: return "schema"
             case .extensionMissing, .extensionDiffers: return "extension"

@@ -174,3 +174,108 @@ public struct ColumnDef: Codable, Hashable, Sendable {
         return (.error, "\(ref) is \(target) on the target, \(source) on the source: values may have been converted by the copy and are read differently.")
     }
 }
+
+// MARK: - Rebuilding
+
+extension ColumnDef {
+    /// One object per table: every column's type changed back in one ALTER TABLE (one
+    /// rewrite, `USING column::type`: text to jsonb, varchar to the recreated enum or to
+    /// boolean), then the defaults the copy dropped (sequence defaults are the sequences').
+    /// Values the copy already rounded or cut do not come back; the step says so.
+    static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner,
+                      _ unresolved: inout [Finding]) -> [Step] {
+        let matched = Matched(table.columns, other.columns, by: \.name)
+        let object = "columns of \(table.name)"
+        let (alter, requires) = planner.alterTable(table.name)
+        var types: [String] = []
+        var hazards: Set<Hazard> = []
+        var lost: [String] = []
+        var defaults: [Step] = []
+        for column in matched.missing {
+            unresolved.append(Finding(.columnMissing, .error, .column(table.name, column.name), source: column.type, target: nil,
+                "column \(column.name) of \(table.name) does not exist on the target, so its values were not copied; reseq does not invent them. Add it to the copy and run reconcile again."))
+        }
+        for (column, target) in matched.both {
+            let name = SQL.identifier(column.name)
+            if column.generated != target.generated {
+                unresolved.append(Finding(.columnDiffers, .error, .column(table.name, column.name),
+                    source: column.generated.map { "GENERATED ALWAYS AS (\($0)) STORED" } ?? "plain", target: target.generated ?? "plain",
+                    "\(table.name).\(column.name) is not generated as on the source, and PostgreSQL cannot make a plain column generated in place. Replace it (a rewrite of the table): \(alter) DROP COLUMN \(name), ADD COLUMN \(name) \(column.type) GENERATED ALWAYS AS (\(column.generated ?? "…")) STORED;"))
+                continue
+            }
+            if column.type != target.type || column.collation != target.collation {
+                let collate = column.collation != target.collation ? " COLLATE \(column.collation ?? "pg_catalog.\"default\"")" : ""
+                types.append("ALTER COLUMN \(name) TYPE \(column.type)\(collate) USING \(name)::\(column.type)")
+                if !Self.keepsStorage(from: target.type, to: column.type) { hazards.insert(.tableRewrite) }
+                // A cast can fail on the rows there; what the copy lost stays lost.
+                if column.type != target.type { hazards.insert(.correctness) }
+                if Self.lostData(from: column.type, to: target.type) { lost.append(column.name) }
+            }
+            if !column.drawsFromSequence, !target.drawsFromSequence, let wanted = column.defaultExpression,
+               !Definition.same(wanted, target.defaultExpression) {
+                defaults.append(planner.step(object, "\(alter) ALTER COLUMN \(name) SET DEFAULT \(wanted);",
+                    "restores the default of \(table.name).\(column.name)", .accessExclusive(table.name), requires: requires))
+            }
+        }
+        var steps: [Step] = []
+        if !types.isEmpty {
+            let note = lost.isEmpty ? "" : "; values of \(lost.joined(separator: ", ")) that the copy rounded or cut stay as they are"
+            steps.append(planner.step(object, "\(alter) \(types.joined(separator: ", "));",
+                "gives \(table.name) its columns' source types\(note)", .accessExclusive(table.name), requires: requires,
+                hazards: Array(hazards), rows: table.estimatedRows))
+        }
+        return steps + defaults
+    }
+
+    /// NOT NULL the copy dropped, without a long ACCESS EXCLUSIVE scan: a CHECK (c IS NOT
+    /// NULL) NOT VALID, validated under a lock that lets writes go on, lets SET NOT NULL skip
+    /// its scan (PostgreSQL 12+); the check is dropped after. Each step commits on its own;
+    /// a failure drops the check again.
+    static func notNullSteps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        let (alter, requires) = planner.alterTable(table.name)
+        var steps: [Step] = []
+        for (column, target) in Matched(table.columns, other.columns, by: \.name).both
+        where column.notNull && !target.notNull && column.identity == nil {
+            let object = "NOT NULL \(table.name).\(column.name)"
+            let name = SQL.identifier(column.name)
+            let check = SQL.identifier("reseq_not_null_\(column.name)")  // cut to 63 bytes by the server
+            if table.kind == .partitioned {
+                // No NOT VALID check on a partitioned table: SET NOT NULL scans the partitions.
+                steps.append(planner.step(object, "\(alter) ALTER COLUMN \(name) SET NOT NULL;", "makes \(table.name).\(column.name) NOT NULL",
+                    .accessExclusive(table.name), requires: requires, hazards: [.validationScan], rows: table.estimatedRows))
+                continue
+            }
+            steps += [
+                planner.step(object, "\(alter) ADD CONSTRAINT \(check) CHECK (\(name) IS NOT NULL) NOT VALID;",
+                    "checks new rows of \(table.name).\(column.name) for NULL", .accessExclusive(table.name), requires: requires,
+                    standalone: true, undo: "\(alter) DROP CONSTRAINT IF EXISTS \(check);"),
+                planner.step(object, "\(alter) VALIDATE CONSTRAINT \(check);", "checks the rows already there for NULL",
+                    .shareUpdateExclusive(table.name), requires: requires, hazards: [.validationScan], standalone: true,
+                    rows: table.estimatedRows),
+                planner.step(object, "\(alter) ALTER COLUMN \(name) SET NOT NULL;",
+                    "makes \(table.name).\(column.name) NOT NULL (the validated check spares the scan)",
+                    .accessExclusive(table.name), requires: requires, standalone: true),
+                planner.step(object, "\(alter) DROP CONSTRAINT \(check);", "drops the check NOT NULL replaces",
+                    .accessExclusive(table.name), requires: requires, standalone: true),
+            ]
+        }
+        return steps
+    }
+
+    /// A change PostgreSQL makes without rewriting the table: a longer or unlimited varchar,
+    /// an unconstrained numeric.
+    static func keepsStorage(from current: String, to wanted: String) -> Bool {
+        let base = { (type: String) in String(type.prefix { $0 != "(" }) }
+        if base(current) == "character varying", wanted == "text" || wanted == "character varying" { return true }
+        if base(current) == "numeric", wanted == "numeric" { return true }
+        return false
+    }
+
+    /// The copy's type kept less than the source's: numeric rounded to fewer places, text cut.
+    static func lostData(from source: String, to copy: String) -> Bool {
+        let base = { (type: String) in String(type.prefix { $0 != "(" }) }
+        if base(source) == "numeric", copy.hasPrefix("numeric(") { return source == "numeric" || source != copy }
+        if ["text", "character varying"].contains(base(source)), copy.hasPrefix("character varying(") { return source != copy }
+        return false
+    }
+}

@@ -146,3 +146,98 @@ extension ConstraintDef.Kind {
         }
     }
 }
+
+// MARK: - Rebuilding
+
+extension ConstraintDef {
+    /// Keys, checks, foreign keys and exclusion constraints the target lacks, the online way:
+    /// a primary key or unique constraint takes over an index built concurrently (`USING
+    /// INDEX`); checks and foreign keys go in NOT VALID (new rows are checked at once) and
+    /// are validated later (`validations`). A partitioned table allows neither: there the
+    /// constraint is added whole, scanning under its lock. A check or foreign key that
+    /// differs is replaced; a key that differs is left to a person (rows may break it).
+    static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        let key = { (c: ConstraintDef) in c.kind == .primaryKey ? "\u{0}primary key" : c.name }
+        let matched = Matched(table.constraints, other.constraints, by: key)
+        let partitioned = other.kind == .partitioned
+        var steps: [Step] = []
+        for constraint in matched.missing {
+            steps += constraint.add(to: table, partitioned: partitioned, replacing: nil, planner)
+        }
+        for (constraint, current) in matched.both where constraint.kind == .check || constraint.kind == .foreignKey {
+            if !Definition.same(constraint.definition, current.definition) || constraint.deferrable != current.deferrable
+                || constraint.deferred != current.deferred {
+                steps += constraint.add(to: table, partitioned: partitioned, replacing: current, planner)
+            }
+        }
+        for (constraint, current) in matched.both {
+            steps += planner.comment("constraint \(table.name).\(constraint.name)",
+                on: "CONSTRAINT \(SQL.identifier(constraint.name)) ON \(SQL.qualified(table.name))", constraint.comment,
+                current.comment, requires: [.owner(table.name, .table)])
+        }
+        return steps
+    }
+
+    /// VALIDATE CONSTRAINT for each check and foreign key added NOT VALID above, or NOT VALID
+    /// on the target and validated on the source: each alone and committed, under a lock
+    /// that lets reads and writes go on.
+    static func validations(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        guard other.kind != .partitioned else { return [] }
+        let current = Dictionary(other.constraints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return table.constraints.filter { constraint in
+            guard constraint.validated, constraint.kind == .check || constraint.kind == .foreignKey else { return false }
+            guard let existing = current[constraint.name] else { return true }
+            return !existing.validated || !Definition.same(constraint.definition, existing.definition)
+        }.map { constraint in
+            let (alter, requires) = planner.alterTable(table.name)
+            return planner.step("validate \(table.name).\(constraint.name)", "\(alter) VALIDATE CONSTRAINT \(SQL.identifier(constraint.name));",
+                "checks the rows already in \(table.name) against \(constraint.kind.words) \(constraint.name)",
+                .shareUpdateExclusive(table.name), requires: requires, hazards: [.validationScan], standalone: true,
+                rows: table.estimatedRows)
+        }
+    }
+
+    private func add(to table: TableDef, partitioned: Bool, replacing current: ConstraintDef?, _ planner: ShapePlanner) -> [Step] {
+        let object = "constraint \(table.name).\(name)"
+        let (alter, requires) = planner.alterTable(table.name)
+        let constraint = SQL.identifier(name)
+        let drop = current.map { _ in
+            [planner.step(object, "\(alter) DROP CONSTRAINT \(constraint);", "drops the \(kind.words) that differs from the source's",
+                          .accessExclusive(table.name), requires: requires, hazards: [.correctness])]
+        } ?? []
+        let comment = planner.comment(object, on: "CONSTRAINT \(constraint) ON \(SQL.qualified(table.name))", self.comment, nil,
+                                      requires: requires)
+        switch kind {
+        case .primaryKey, .unique:
+            if !partitioned, let index = table.indexes.first(where: { $0.constraint == name }) {
+                let timing = deferrable ? (deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE") : ""
+                let words = kind == .primaryKey ? "PRIMARY KEY" : "UNIQUE"
+                return index.build(on: table.name, partitioned: false, rows: table.estimatedRows, replacing: false,
+                                   object: object, planner) + [
+                    planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(words) USING INDEX \(SQL.identifier(index.name))\(timing);",
+                        "makes index \(index.name) the \(kind.words) \(name) of \(table.name)", .accessExclusive(table.name),
+                        requires: requires, standalone: true)
+                ] + comment.map { var step = $0; step.standalone = true; return step }
+            }
+            return [planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(definition);",
+                "adds the \(kind.words) \(name) to \(table.name), building its index under the lock", .accessExclusive(table.name),
+                requires: requires, hazards: [.indexBuild], rows: table.estimatedRows)] + comment
+        case .exclusion:
+            return drop + [planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(definition);",
+                "adds the exclusion constraint \(name) to \(table.name), building its index under the lock",
+                .accessExclusive(table.name), requires: requires, hazards: [.indexBuild], rows: table.estimatedRows)] + comment
+        case .check, .foreignKey:
+            let lock: Step.Lock = kind == .foreignKey ? .shareRowExclusive(table.name) : .accessExclusive(table.name)
+            let alreadyNotValid = !validated
+            if partitioned {
+                return drop + [planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(definition);",
+                    "adds the \(kind.words) \(name) to \(table.name), checking its rows under the lock", lock,
+                    requires: requires, hazards: alreadyNotValid ? [] : [.validationScan], rows: table.estimatedRows)] + comment
+            }
+            let notValid = alreadyNotValid ? "" : " NOT VALID"
+            return drop + [planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(definition)\(notValid);",
+                "adds the \(kind.words) \(name) to \(table.name); new rows are checked from now on", lock,
+                requires: requires)] + comment
+        }
+    }
+}

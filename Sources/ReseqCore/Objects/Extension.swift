@@ -49,3 +49,25 @@ public struct ExtensionDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension ExtensionDef {
+    /// A missing extension is created at the source's version, in the source's schema. One of
+    /// another version is not changed: an extension's update scripts are not always
+    /// reversible, and a newer one may be what the managed server offers.
+    static func steps(_ planner: ShapePlanner, _ unresolved: inout [Finding]) -> [Step] {
+        let matched = Matched(planner.source.extensions, planner.target.extensions, by: \.name)
+        var steps: [Step] = []
+        for ext in matched.missing {
+            steps.append(planner.step("extension \(ext.name)",
+                "CREATE EXTENSION IF NOT EXISTS \(SQL.identifier(ext.name)) WITH SCHEMA \(SQL.identifier(ext.schema)) VERSION \(SQL.literal(ext.version));",
+                "creates extension \(ext.name) \(ext.version)", .none, requires: [.createSchema], hazards: [.extension]))
+        }
+        for (ext, other) in matched.both where ext.version != other.version {
+            unresolved.append(Finding(.extensionDiffers, .warning, ext.id, source: ext.version, target: other.version,
+                "extension \(ext.name) is version \(other.version) on the target, \(ext.version) on the source; reseq does not change an extension's version. If the application needs \(ext.version), run ALTER EXTENSION \(SQL.identifier(ext.name)) UPDATE TO \(SQL.literal(ext.version)); where the server offers it."))
+        }
+        return steps
+    }
+}

@@ -103,3 +103,53 @@ public struct FunctionDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension FunctionDef {
+    /// Missing or different functions and procedures are (re)created from
+    /// `pg_get_functiondef`, which writes CREATE OR REPLACE. Bodies are not checked on the way
+    /// (the apply sets check_function_bodies off, as pg_dump's scripts do): a function may
+    /// name tables and functions created later in the plan. Aggregates have no such text.
+    static func steps(_ planner: ShapePlanner, _ owners: inout ShapeOwners, _ unresolved: inout [Finding]) -> [Step] {
+        let matched = Matched(planner.source.functions, planner.target.functions, by: \.id)
+        var steps: [Step] = []
+        func create(_ function: FunctionDef, replacing other: FunctionDef?) {
+            guard let definition = function.definition else {
+                unresolved.append(Finding(other == nil ? .functionMissing : .functionDiffers, .error, function.id,
+                    source: function.result, target: other?.result,
+                    "aggregate \(function.name)(\(function.arguments)) is \(other == nil ? "missing" : "different") on the target and reseq cannot write an aggregate's definition: copy it from pg_dump --schema-only of the source."))
+                return
+            }
+            steps.append(planner.step(function.object, SQL.statement(definition),
+                "\(other == nil ? "creates" : "replaces") \(function.kind.rawValue) \(function.name)(\(function.arguments))",
+                .none, requires: [.create(inSchema: function.name.schema)]))
+        }
+        for function in matched.missing {
+            create(function, replacing: nil)
+            steps += planner.comment(function.object, on: function.sqlName, function.comment, nil, requires: [])
+            owners.add(function.id, function.sqlWord, function.sqlSignature, source: function.owner, target: nil)
+        }
+        for (function, other) in matched.both {
+            if !Definition.same(function.definition, other.definition) || function.result != other.result
+                || function.securityDefiner != other.securityDefiner {
+                create(function, replacing: other)
+            }
+            steps += planner.comment(function.object, on: function.sqlName, function.comment, other.comment, requires: [])
+            owners.add(function.id, function.sqlWord, function.sqlSignature, source: function.owner, target: other.owner)
+        }
+        return steps
+    }
+
+    var object: String { "\(kind.rawValue) \(id)" }
+    var sqlWord: String {
+        switch kind {
+        case .procedure: return "PROCEDURE"
+        case .aggregate: return "AGGREGATE"
+        case .function, .window: return "FUNCTION"
+        }
+    }
+    /// `"s"."f"(a integer, b integer)`: the identity arguments name it among its overloads.
+    var sqlSignature: String { "\(SQL.qualified(name))(\(arguments))" }
+    var sqlName: String { "\(sqlWord) \(sqlSignature)" }
+}

@@ -102,3 +102,66 @@ public struct IndexDef: Codable, Hashable, Sendable {
         }
     }
 }
+
+// MARK: - Rebuilding
+
+extension IndexDef {
+    /// Secondary indexes the target lacks, or has INVALID or different: built with CREATE
+    /// INDEX CONCURRENTLY, each alone and committed (writes go on); an INVALID leftover of a
+    /// failed build is dropped (concurrently) first, and after a failure of this build too.
+    /// A partitioned table's index cannot be built concurrently: it is built in a transaction
+    /// and holds writes back until it ends. Indexes of keys are the constraints'.
+    static func steps(on table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        steps(table.name, table.indexes, other.indexes, partitioned: other.kind == .partitioned,
+              rows: table.estimatedRows, planner)
+    }
+
+    static func steps(_ table: QualifiedName, _ source: [IndexDef], _ target: [IndexDef], partitioned: Bool, rows: Int64,
+                      _ planner: ShapePlanner) -> [Step] {
+        let matched = Matched(source.filter { $0.constraint == nil }, target, by: \.name)
+        let targetShapes = Set(target.map(\.shape))
+        var steps: [Step] = []
+        for index in matched.missing where !targetShapes.contains(index.shape) {
+            steps += index.build(on: table, partitioned: partitioned, rows: rows, replacing: false, planner)
+        }
+        for (index, other) in matched.both where other.constraint == nil
+            && (!other.valid || !Definition.same(index.definition, other.definition)) {
+            steps += index.build(on: table, partitioned: partitioned, rows: rows, replacing: true, planner)
+        }
+        return steps
+    }
+
+    /// `object`: the object the build belongs to (a constraint's, when it backs one).
+    func build(on table: QualifiedName, partitioned: Bool, rows: Int64, replacing: Bool, object: String? = nil,
+               _ planner: ShapePlanner) -> [Step] {
+        let object = object ?? "index \(table.schema).\(name)"
+        let qualified = SQL.qualified(QualifiedName(schema: table.schema, name: name))
+        let requires: [Step.Requirement] = [.owner(table, .table)]
+        if partitioned {
+            let drop = replacing ? [planner.step(object, "DROP INDEX IF EXISTS \(qualified);", "drops the index to rebuild it",
+                                                 .accessExclusive(table), requires: requires)] : []
+            return drop + [planner.step(object, SQL.statement(definition.replacingOccurrences(of: " ON ONLY ", with: " ON ")),
+                "builds index \(name) on \(table) and its partitions", .share(table), requires: requires,
+                hazards: [.indexBuild], rows: rows)]
+        }
+        let undo = "DROP INDEX CONCURRENTLY IF EXISTS \(qualified);"
+        let drop = replacing ? [planner.step(object, undo, "drops the INVALID or different index to rebuild it",
+                                             .shareUpdateExclusive(table), requires: requires, standalone: true)] : []
+        let comment = planner.comment(object, on: "INDEX \(qualified)", self.comment, nil, requires: requires)
+            .map { var step = $0; step.standalone = true; return step }
+        return drop + [planner.step(object, SQL.statement(concurrently), "builds index \(name) on \(table) without blocking writes",
+                                    .shareUpdateExclusive(table), requires: requires, hazards: [.indexBuild], standalone: true,
+                                    undo: undo, rows: rows)] + comment
+    }
+
+    /// The definition as CREATE [UNIQUE] INDEX CONCURRENTLY, on the table itself (a flattened
+    /// partitioned table is a plain table now).
+    var concurrently: String {
+        var text = definition.replacingOccurrences(of: " ON ONLY ", with: " ON ")
+        for prefix in ["CREATE UNIQUE INDEX ", "CREATE INDEX "] where text.hasPrefix(prefix) {
+            text = prefix + "CONCURRENTLY " + text.dropFirst(prefix.count)
+            break
+        }
+        return text
+    }
+}

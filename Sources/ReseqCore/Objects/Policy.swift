@@ -70,3 +70,47 @@ public struct PolicyDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension PolicyDef {
+    /// A table's policies and row security switch, as one object: the policies first, so
+    /// that turning row security on never leaves the table with none. An authorization
+    /// change: who sees which rows.
+    static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        let matched = Matched(table.policies, other.policies, by: \.name)
+        let object = "row security of \(table.name)"
+        let (alter, requires) = planner.alterTable(table.name)
+        let lock = Step.Lock.accessExclusive(table.name)
+        var steps: [Step] = []
+        func add(_ sql: String, _ fixes: String) {
+            steps.append(planner.step(object, sql, fixes, lock, requires: requires, hazards: [.authorization]))
+        }
+        for (policy, current) in matched.both where policy != current {
+            add("DROP POLICY \(SQL.identifier(policy.name)) ON \(SQL.qualified(table.name));", "drops policy \(policy.name), which differs from the source's")
+            add(policy.createSQL(on: table.name, planner.roles), "creates policy \(policy.name) as on the source")
+        }
+        for policy in matched.missing {
+            add(policy.createSQL(on: table.name, planner.roles), "creates policy \(policy.name) on \(table.name)")
+        }
+        if table.rowSecurity != other.rowSecurity {
+            add("\(alter) \(table.rowSecurity ? "ENABLE" : "DISABLE") ROW LEVEL SECURITY;",
+                "turns row security \(table.rowSecurity ? "on" : "off") for \(table.name), as on the source")
+        }
+        if table.forceRowSecurity != other.forceRowSecurity {
+            add("\(alter) \(table.forceRowSecurity ? "FORCE" : "NO FORCE") ROW LEVEL SECURITY;",
+                "\(table.forceRowSecurity ? "forces" : "stops forcing") row security on \(table.name)'s owner, as on the source")
+        }
+        return steps
+    }
+
+    func createSQL(on table: QualifiedName, _ map: RoleMap) -> String {
+        let commands = ["r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"]
+        let to = roles.map { $0 == "public" ? "PUBLIC" : SQL.identifier(map.target($0)) }.joined(separator: ", ")
+        var sql = "CREATE POLICY \(SQL.identifier(name)) ON \(SQL.qualified(table)) AS \(permissive ? "PERMISSIVE" : "RESTRICTIVE")"
+            + " FOR \(commands[command] ?? "ALL") TO \(to.isEmpty ? "PUBLIC" : to)"
+        if let using { sql += " USING (\(using))" }
+        if let check { sql += " WITH CHECK (\(check))" }
+        return sql + ";"
+    }
+}

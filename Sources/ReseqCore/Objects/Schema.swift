@@ -45,3 +45,26 @@ public struct SchemaDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension SchemaDef {
+    /// A missing schema is created (its owner set with the other owners, last).
+    static func steps(_ planner: ShapePlanner, _ owners: inout ShapeOwners) -> [Step] {
+        let matched = Matched(planner.source.schemas, planner.target.schemas, by: \.name)
+        var steps: [Step] = []
+        for schema in matched.missing {
+            let object = "schema \(schema.name)"
+            steps.append(planner.step(object, "CREATE SCHEMA IF NOT EXISTS \(SQL.identifier(schema.name));",
+                                      "creates schema \(schema.name)", .none, requires: [.createSchema]))
+            steps += planner.comment(object, on: "SCHEMA \(SQL.identifier(schema.name))", schema.comment, nil, requires: [])
+            owners.add(schema.id, "SCHEMA", SQL.identifier(schema.name), source: schema.owner, target: nil)
+        }
+        for (schema, other) in matched.both {
+            steps += planner.comment("schema \(schema.name)", on: "SCHEMA \(SQL.identifier(schema.name))", schema.comment,
+                                     other.comment, requires: [.schemaOwner(schema.name)])
+            owners.add(schema.id, "SCHEMA", SQL.identifier(schema.name), source: schema.owner, target: other.owner)
+        }
+        return steps
+    }
+}

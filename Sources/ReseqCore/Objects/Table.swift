@@ -165,3 +165,19 @@ public struct TableDef: Codable, Hashable, Sendable {
         rowSecurity ? (forceRowSecurity ? "row security forced" : "row security enabled") : "row security disabled"
     }
 }
+
+// MARK: - Rebuilding
+
+extension TableDef {
+    /// The comments of the table and its columns, where the target's differ.
+    func commentSteps(_ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        let object = "comments of \(name)"
+        let requires: [Step.Requirement] = [.owner(name, .table)]
+        var steps = planner.comment(object, on: "TABLE \(SQL.qualified(name))", comment, other.comment, requires: requires)
+        for (column, current) in Matched(columns, other.columns, by: \.name).both {
+            steps += planner.comment(object, on: "COLUMN \(SQL.qualified(name)).\(SQL.identifier(column.name))",
+                                     column.comment, current.comment, requires: requires)
+        }
+        return steps
+    }
+}

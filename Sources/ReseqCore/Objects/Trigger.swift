@@ -82,3 +82,51 @@ public struct TriggerDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension TriggerDef {
+    /// Missing triggers are created from `pg_get_triggerdef` (their functions exist by then),
+    /// different ones replaced in the same transaction, and the enabled state set as on the
+    /// source.
+    static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+        let matched = Matched(table.triggers, other.triggers, by: \.name)
+        let (alter, requires) = planner.alterTable(table.name)
+        let lock = Step.Lock.shareRowExclusive(table.name)
+        var steps: [Step] = []
+        func state(_ trigger: TriggerDef, _ object: String) -> Step? {
+            let word: String
+            switch trigger.enabled {
+            case "D": word = "DISABLE"
+            case "R": word = "ENABLE REPLICA"
+            case "A": word = "ENABLE ALWAYS"
+            default: word = "ENABLE"
+            }
+            return planner.step(object, "\(alter) \(word) TRIGGER \(SQL.identifier(trigger.name));",
+                                "leaves trigger \(trigger.name) \(trigger.enabledText), as on the source", lock, requires: requires)
+        }
+        for trigger in matched.missing {
+            let object = "trigger \(table.name).\(trigger.name)"
+            steps.append(planner.step(object, SQL.statement(trigger.definition), "creates trigger \(trigger.name) on \(table.name)",
+                                      lock, requires: requires))
+            if trigger.enabled != "O", let step = state(trigger, object) { steps.append(step) }
+            steps += planner.comment(object, on: trigger.sqlName(table.name), trigger.comment, nil, requires: requires)
+        }
+        for (trigger, current) in matched.both {
+            let object = "trigger \(table.name).\(trigger.name)"
+            if !Definition.same(trigger.definition, current.definition) {
+                steps.append(planner.step(object, "DROP TRIGGER \(SQL.identifier(trigger.name)) ON \(SQL.qualified(table.name));",
+                                          "drops trigger \(trigger.name), which differs from the source's", lock, requires: requires))
+                steps.append(planner.step(object, SQL.statement(trigger.definition), "creates trigger \(trigger.name) as on the source",
+                                          lock, requires: requires))
+                if trigger.enabled != "O", let step = state(trigger, object) { steps.append(step) }
+            } else if trigger.enabled != current.enabled, let step = state(trigger, object) {
+                steps.append(step)
+            }
+            steps += planner.comment(object, on: trigger.sqlName(table.name), trigger.comment, current.comment, requires: requires)
+        }
+        return steps
+    }
+
+    func sqlName(_ table: QualifiedName) -> String { "TRIGGER \(SQL.identifier(name)) ON \(SQL.qualified(table))" }
+}

@@ -131,3 +131,97 @@ public struct TypeDef: Codable, Hashable, Sendable {
         }
     }
 }
+
+// MARK: - Rebuilding
+
+extension TypeDef {
+    /// Missing types are created from their deparsed parts, each after the types it is made
+    /// of; an enum missing labels gets them, in the source's places. Other differences are
+    /// not changed in place (a domain's or composite's change can touch every row using it).
+    static func steps(_ planner: ShapePlanner, _ owners: inout ShapeOwners, _ unresolved: inout [Finding]) -> [Step] {
+        let matched = Matched(planner.source.types, planner.target.types, by: \.name)
+        var steps: [Step] = []
+        for type in ordered(matched.missing) {
+            let object = "type \(type.name)"
+            steps.append(planner.step(object, type.createSQL, "creates \(type.kind.rawValue) \(type.name)", .none,
+                                      requires: [.create(inSchema: type.name.schema)]))
+            steps += planner.comment(object, on: "\(type.sqlWord) \(SQL.qualified(type.name))", type.comment, nil, requires: [])
+            owners.add(type.id, type.sqlWord, SQL.qualified(type.name), source: type.owner, target: nil)
+        }
+        for (type, other) in matched.both {
+            let object = "type \(type.name)"
+            if type.kind == .enum, other.kind == .enum, !type.details.elementsEqual(other.details) {
+                if let added = type.enumAdditions(to: other) {
+                    steps += added.map {
+                        planner.step(object, $0, "adds the labels enum \(type.name) has on the source", .none,
+                                     requires: [.create(inSchema: type.name.schema)])
+                    }
+                } else {
+                    unresolved.append(Finding(.typeDiffers, .error, type.id, source: type.summary, target: other.summary,
+                        "enum \(type.name) has labels the source lacks, or orders them differently, on the target; reseq only adds labels. Compare the two and fix it by hand."))
+                }
+            } else if type.kind != other.kind || !type.details.elementsEqual(other.details, by: Definition.same) {
+                unresolved.append(Finding(.typeDiffers, .error, type.id, source: type.summary, target: other.summary,
+                    "type \(type.name) is defined differently on the target; reseq does not redefine a type that exists (columns may use it). Fix it by hand."))
+            }
+            steps += planner.comment(object, on: "\(type.sqlWord) \(SQL.qualified(type.name))", type.comment, other.comment,
+                                     requires: [])
+            owners.add(type.id, type.sqlWord, SQL.qualified(type.name), source: type.owner, target: other.owner)
+        }
+        return steps
+    }
+
+    var sqlWord: String { kind == .domain ? "DOMAIN" : "TYPE" }
+
+    var createSQL: String {
+        let name = SQL.qualified(self.name)
+        switch kind {
+        case .enum:
+            return "CREATE TYPE \(name) AS ENUM (\(details.map(SQL.literal).joined(separator: ", ")));"
+        case .composite:
+            return "CREATE TYPE \(name) AS (\(details.joined(separator: ", ")));"
+        case .range:
+            let subtype = details.first { $0.hasPrefix("subtype ") }.map { String($0.dropFirst(8)) } ?? "?"
+            return "CREATE TYPE \(name) AS RANGE (subtype = \(subtype));"
+        case .domain:
+            let base = details.first { $0.hasPrefix("base ") }.map { String($0.dropFirst(5)) } ?? "?"
+            let rest = details.filter { !$0.hasPrefix("base ") }
+            return "CREATE DOMAIN \(name) AS \(([base] + rest).joined(separator: " "));"
+        }
+    }
+
+    /// `ALTER TYPE … ADD VALUE` for each label the target lacks, placed as on the source;
+    /// nil when the target has labels the source lacks or orders the shared ones differently.
+    func enumAdditions(to other: TypeDef) -> [String]? {
+        let have = Set(other.details)
+        guard details.filter(have.contains) == other.details else { return nil }
+        var statements: [String] = []
+        // Each after the label before it (there by then); a first label before the target's first.
+        for (index, label) in details.enumerated() where !have.contains(label) {
+            let place = index > 0 ? " AFTER \(SQL.literal(details[index - 1]))"
+                : other.details.first.map { " BEFORE \(SQL.literal($0))" } ?? ""
+            statements.append("ALTER TYPE \(SQL.qualified(name)) ADD VALUE IF NOT EXISTS \(SQL.literal(label))\(place);")
+        }
+        return statements
+    }
+
+    /// Each type after those its parts name (a domain over an enum, a composite of domains):
+    /// the parts are `format_type` text, which names user types qualified.
+    static func ordered(_ types: [TypeDef]) -> [TypeDef] {
+        var done = Set<QualifiedName>()
+        var result: [TypeDef] = []
+        var pending = types
+        while !pending.isEmpty {
+            let ready = pending.filter { type in
+                !pending.contains { other in
+                    other.name != type.name && !done.contains(other.name)
+                        && type.details.contains { $0.contains(other.formatted) }
+                }
+            }
+            let next = ready.isEmpty ? [pending[0]] : ready  // a cycle: keep the source's order
+            for type in next { done.insert(type.name); result.append(type) }
+            pending.removeAll { done.contains($0.name) }
+        }
+        return result
+    }
+}

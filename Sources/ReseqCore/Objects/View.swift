@@ -94,3 +94,75 @@ public struct ViewDef: Codable, Hashable, Sendable {
         return findings
     }
 }
+
+// MARK: - Rebuilding
+
+extension ViewDef {
+    /// Missing views and materialized views are created from `pg_get_viewdef`, each after the
+    /// views it reads; a materialized view is filled (its query runs) and gets its indexes.
+    /// A view that differs is replaced (CREATE OR REPLACE: it keeps its dependents).
+    static func steps(_ planner: ShapePlanner, _ owners: inout ShapeOwners) -> [Step] {
+        let matched = Matched(planner.source.views, planner.target.views, by: \.name)
+        var steps: [Step] = []
+        var indexes: [Step] = []
+        let differing = matched.both.filter { view, other in
+            view.materialized == other.materialized && !sameQuery(view.definition, other.definition) && !view.materialized
+        }
+        for view in ordered(matched.missing + differing.map(\.source)) {
+            let object = "\(view.word) \(view.name)"
+            let replacing = matched.both.contains { $0.source.name == view.name }
+            let query = SQL.statement(view.definition).dropLast()
+            if view.materialized {
+                steps.append(planner.step(object, "CREATE MATERIALIZED VIEW \(SQL.qualified(view.name)) AS \(query) WITH DATA;",
+                    "creates and fills materialized view \(view.name)", .none, requires: [.create(inSchema: view.name.schema)],
+                    hazards: [.validationScan]))
+            } else {
+                steps.append(planner.step(object, "CREATE OR REPLACE VIEW \(SQL.qualified(view.name)) AS \(query);",
+                    "\(replacing ? "replaces" : "creates") view \(view.name)", replacing ? .accessExclusive(view.name) : .none,
+                    requires: replacing ? [.owner(view.name, .table)] : [.create(inSchema: view.name.schema)]))
+            }
+            if !replacing {
+                steps += planner.comment(object, on: "\(view.sqlWord) \(SQL.qualified(view.name))", view.comment, nil, requires: [])
+                owners.add(view.id, view.sqlWord, SQL.qualified(view.name), source: view.owner, target: nil)
+            }
+            indexes += IndexDef.steps(view.name, view.indexes, [], partitioned: false, rows: 0, planner)
+        }
+        for (view, other) in matched.both {
+            indexes += IndexDef.steps(view.name, view.indexes, other.indexes, partitioned: false, rows: 0, planner)
+            if !differing.contains(where: { $0.source.name == view.name }) {
+                steps += planner.comment("\(view.word) \(view.name)", on: "\(view.sqlWord) \(SQL.qualified(view.name))",
+                                         view.comment, other.comment, requires: [.owner(view.name, .table)])
+            }
+            owners.relation(view.id, view.sqlWord, view.name, source: view.owner, target: other.owner)
+        }
+        return steps + indexes
+    }
+
+    var sqlWord: String { materialized ? "MATERIALIZED VIEW" : "VIEW" }
+
+    /// Each view after the views it reads. Definitions are deparsed with search_path
+    /// pg_catalog, so every view they read is named `schema.name` (quoted as needed).
+    static func ordered(_ views: [ViewDef]) -> [ViewDef] {
+        func reference(_ name: QualifiedName) -> String {
+            let quote = { (part: String) in
+                part.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } && !(part.first?.isNumber ?? true)
+                    ? part : SQL.identifier(part)
+            }
+            return "\(quote(name.schema)).\(quote(name.name))"
+        }
+        var done = Set<QualifiedName>()
+        var result: [ViewDef] = []
+        var pending = views
+        while !pending.isEmpty {
+            let ready = pending.filter { view in
+                !pending.contains { other in
+                    other.name != view.name && view.definition.contains(reference(other.name))
+                }
+            }
+            let next = ready.isEmpty ? [pending[0]] : ready
+            for view in next { done.insert(view.name); result.append(view) }
+            pending.removeAll { done.contains($0.name) }
+        }
+        return result
+    }
+}

@@ -91,7 +91,7 @@ struct AccessPlanner: Sendable {
                         object: object,
                         sql: "ALTER DEFAULT PRIVILEGES FOR ROLE \(SQL.identifier(creator))\(place) GRANT \(privileges.joined(separator: ", ")) ON \(entry.objectType.rawValue.uppercased()) TO \(Self.grantee(grantee))\(grantable ? " WITH GRANT OPTION" : "");",
                         fixes: "new \(entry.objectType.rawValue) of \(creator) grant \(privileges.joined(separator: ", ")) to \(grantee) as on the source",
-                        lock: .none, requires: [.member(creator)]))
+                        lock: .none, requires: [.member(creator)], hazards: [.authorization]))
                 }
             }
         }
@@ -107,13 +107,15 @@ struct AccessPlanner: Sendable {
         if !plain.isEmpty {
             let list = plain.sorted().joined(separator: ", ")
             steps.append(Step(object: object, sql: "GRANT \(list) ON \(target) TO \(grantee);",
-                              fixes: "gives \(missing.grantee) \(list) on \(what) as on the source", lock: lock, requires: requires))
+                              fixes: "gives \(missing.grantee) \(list) on \(what) as on the source", lock: lock, requires: requires,
+                              hazards: [.authorization]))
         }
         let options = missing.grantable.sorted()
         if !options.isEmpty {
             let list = options.joined(separator: ", ")
             steps.append(Step(object: object, sql: "GRANT \(list) ON \(target) TO \(grantee) WITH GRANT OPTION;",
-                              fixes: "lets \(missing.grantee) grant \(list) on \(what) as on the source", lock: lock, requires: requires))
+                              fixes: "lets \(missing.grantee) grant \(list) on \(what) as on the source", lock: lock, requires: requires,
+                              hazards: [.authorization]))
         }
         return steps
     }

@@ -69,8 +69,10 @@ struct ObjectPlanBuilder {
                 "max(\(ref.column)) of \(ref.table) on the target was not read (\(read.explanation)), so the ids already there are unknown and \(name) is not moved: a guess could hand out ids that exist. \(fixRead(ref, read)) Or pass --trust-source-values to use the source's position alone.",
                 table: ref.table))
         }
-        // The sequence's privileges, before its value: setval is the object's last step.
-        steps += access?.sequenceGrants(name, object: object, created: existing == nil ? futureOwner : nil) ?? []
+        // The sequence's privileges are an object of their own, after it: an authorization
+        // change, allowed apart from the sequence itself (whose setval stays its last step).
+        let grants = access?.sequenceGrants(name, object: "privileges on \(object)",
+                                            created: existing == nil ? futureOwner : nil) ?? []
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:
@@ -82,7 +84,7 @@ struct ObjectPlanBuilder {
             throw Unplannable(unresolved(.valueOutOfRange,
                 "\(name) would need to hand out \(needed), past its limit \(limit); raise MAXVALUE/MINVALUE or widen the type, then run reseq again."))
         }
-        return steps
+        return steps + grants
     }
 
     /// What makes an unread column readable, in words and SQL.

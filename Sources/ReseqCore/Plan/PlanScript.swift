@@ -14,17 +14,23 @@ public enum PlanScript {
         lines += [
             "SET lock_timeout = '\(lockTimeoutMilliseconds)ms';",
             "SET standard_conforming_strings = on;",
+            "SET check_function_bodies = off;",
         ]
         for (object, steps) in plan.objects {
-            lines += ["", SQL.comment(object), "BEGIN;"]
+            // CREATE INDEX CONCURRENTLY and the like cannot run in a transaction block: such an
+            // object's steps run one by one, each committed.
+            let standalone = steps.contains(where: \.standalone)
+            lines += ["", SQL.comment(standalone ? "\(object) (each statement on its own, outside a transaction)" : object)]
+            if !standalone { lines.append("BEGIN;") }
             let role = runAs[object]
             if let role { lines.append("SET ROLE \(SQL.identifier(role));") }
             for step in steps {
-                lines.append(SQL.comment("\(step.fixes) (lock: \(step.lock))"))
+                let hazards = step.hazards.isEmpty ? "" : "; hazards: \(step.hazards.map(\.rawValue).joined(separator: ", "))"
+                lines.append(SQL.comment("\(step.fixes) (lock: \(step.lock)\(hazards))"))
                 lines.append(step.sql)
             }
             if role != nil { lines.append("RESET ROLE;") }
-            lines.append("COMMIT;")
+            if !standalone { lines.append("COMMIT;") }
         }
         if plan.objects.isEmpty {
             lines += ["", SQL.comment("Nothing to do: the target already matches the source.")]

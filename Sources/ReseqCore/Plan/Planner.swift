@@ -42,11 +42,21 @@ public enum Planner {
         }
         let middle = sequences.count / 2
         let (first, second) = concurrently({ plan(sequences[..<middle]) }, { plan(sequences[middle...]) })
-        // Schemas' privileges first (USAGE on a schema is needed to use anything in it);
-        // tables' and default privileges after the sequences.
-        let before = access?.schemaObjects() ?? []
-        let after = (access?.tableObjects() ?? []) + (access?.defaultPrivilegeObjects() ?? [])
-        return Plan(steps: before + first.steps + second.steps + after, unresolved: first.unresolved + second.unresolved)
+        // The rest of the shape, where both snapshots hold it: extensions, schemas, types and
+        // functions before the sequences; tables, indexes, constraints, triggers, views,
+        // policies and owners after them.
+        var shape = ShapePlanner.Output()
+        if let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
+            shape = ShapePlanner(source: sourceObjects, target: targetObjects, roles: options.roles,
+                                 targetRoles: target.snapshot.access.map { Set($0.roles.map(\.name)) },
+                                 applyingRole: options.applyingRole).plan()
+        }
+        // Schemas' privileges after the schemas exist (USAGE on a schema is needed to use
+        // anything in it); tables' and default privileges last.
+        let before = shape.before + (access?.schemaObjects() ?? [])
+        let after = shape.after + (access?.tableObjects() ?? []) + (access?.defaultPrivilegeObjects() ?? [])
+        return Plan(steps: before + first.steps + second.steps + after,
+                    unresolved: shape.unresolved + first.unresolved + second.unresolved)
     }
 }
 
@@ -59,6 +69,25 @@ public struct Plan: Codable, Hashable, Sendable {
     public init(steps: [Step], unresolved: [Finding]) {
         self.steps = steps
         self.unresolved = unresolved
+    }
+
+    /// The plan without the objects that have a hazard not in `allowed` (an object runs whole
+    /// or not at all), and one finding per object held back, naming what would allow it.
+    public func allowing(_ allowed: Set<Hazard>) -> (plan: Plan, heldBack: [Finding]) {
+        var kept: [Step] = []
+        var heldBack: [Finding] = []
+        for (object, steps) in objects {
+            let hazards = Set(steps.flatMap(\.hazards)).subtracting(allowed).sorted()
+            if hazards.isEmpty {
+                kept += steps
+                continue
+            }
+            let list = hazards.map(\.rawValue).joined(separator: ",")
+            heldBack.append(Finding(kind: .hazardHeldBack, severity: .error, object: object, schema: steps[0].lock.relation?.schema ?? "",
+                table: steps[0].lock.relation?.name, sourceValue: nil, targetValue: list,
+                consequence: "\(steps.map(\.fixes).joined(separator: "; ")). Hazards: \(list); run again with --allow-hazards \(list) (or all) to apply it."))
+        }
+        return (Plan(steps: kept, unresolved: unresolved), heldBack)
     }
 
     /// The objects in plan order, each with its steps.

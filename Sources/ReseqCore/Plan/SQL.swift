@@ -42,3 +42,12 @@ public enum SQL {
         "-- " + text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }
+
+extension SQL {
+    /// A deparsed definition as one statement: trailing space and `;` trimmed, one `;` added.
+    static func statement(_ definition: String) -> String {
+        var text = Substring(definition)
+        while let last = text.last, last.isWhitespace || last == ";" { text.removeLast() }
+        return text + ";"
+    }
+}

@@ -12,13 +12,19 @@ public struct Reconciler: Sendable {
         public var applier: Applier.Options
         /// Refuse unless the target's cluster has this system identifier.
         public var expectTargetSystemID: String?
+        /// Hazards the apply may run (`--allow-hazards`); objects with others are held back.
+        public var allowedHazards: Set<Hazard>
+        /// Sessions for index builds and other standalone objects (`--jobs`).
+        public var jobs: Int
 
         public init(apply: Bool = false, planner: Planner.Options = .init(), applier: Applier.Options = .init(),
-                    expectTargetSystemID: String? = nil) {
+                    expectTargetSystemID: String? = nil, allowedHazards: Set<Hazard> = [], jobs: Int = 2) {
             self.apply = apply
             self.planner = planner
             self.applier = applier
             self.expectTargetSystemID = expectTargetSystemID
+            self.allowedHazards = allowedHazards
+            self.jobs = jobs
         }
     }
 
@@ -33,7 +39,10 @@ public struct Reconciler: Sendable {
     public struct Result: Sendable {
         /// The target before any change.
         public var target: Snapshot
+        /// Everything that would bring the target in line, hazards included (what a dry run
+        /// prints); `heldBack` names the objects of it that `--allow-hazards` did not allow.
         public var plan: Plan
+        public var heldBack: [Finding]
         public var preflight: Preflight.Decision
         /// One per object when the plan ran; empty on a dry run or when preflight refused.
         public var outcomes: [ApplyOutcome]
@@ -44,14 +53,14 @@ public struct Reconciler: Sendable {
 
         /// Everything planned could run (dry run), or ran and verified clean (apply).
         public var converged: Bool {
-            guard plan.unresolved.isEmpty, preflight.blocked.isEmpty, stop == nil else { return false }
+            guard plan.unresolved.isEmpty, preflight.blocked.isEmpty, heldBack.isEmpty, stop == nil else { return false }
             guard let verification else { return outcomes.isEmpty }
             return outcomes.allSatisfy { $0.status == .applied } && !verification.contains(where: \.isBlocking)
         }
 
         /// Everything that stands between the target and writes, for people: not planned,
         /// not runnable by this role.
-        public var problems: [Finding] { plan.unresolved + preflight.blocked }
+        public var problems: [Finding] { plan.unresolved + preflight.blocked + heldBack }
     }
 
     public var options: Options
@@ -77,23 +86,25 @@ public struct Reconciler: Sendable {
         let reader = SnapshotReader()
         var snapshot = snapshot
         snapshot.shouldStop = shouldStop
-        // The shape beyond sequences and privileges is not planned yet: not read, not judged.
-        snapshot.readsShape = false
+        // The shape beyond sequences and privileges is planned when the source snapshot has it.
+        let shape = source.schema != nil
+        snapshot.readsShape = shape
         let target = try reader.capture(connection, options: snapshot)
         try guardTarget(source: source.database, target: target.database)
         let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
         var plannerOptions = options.planner
         plannerOptions.applyingRole = role
         let plan = Planner.plan(source: source, target: target, options: plannerOptions)
-        let preflight = Preflight.decide(plan, facts: try Preflight.facts(for: plan, on: connection))
-        var result = Result(target: target, plan: plan, preflight: preflight, outcomes: [])
+        let (allowed, heldBack) = plan.allowing(options.allowedHazards)
+        let preflight = Preflight.decide(allowed, facts: try Preflight.facts(for: allowed, on: connection))
+        var result = Result(target: target, plan: plan, heldBack: heldBack, preflight: preflight, outcomes: [])
         // A plan some step of which this role cannot run is not started: nothing half-done.
         guard options.apply, preflight.blocked.isEmpty else { return result }
 
         var applier = options.applier
         applier.runAs = preflight.runAs
-        result.outcomes = ParallelApplier(options: applier)
-            .apply(plan, on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
+        result.outcomes = ParallelApplier(options: applier, jobs: options.jobs)
+            .apply(allowed, on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
         if shouldStop() {
             result.stop = .interrupted
             return result
@@ -111,10 +122,8 @@ public struct Reconciler: Sendable {
             return result
         }
         result.after = after
-        // The reconcile repairs sequences, defaults and privileges; rebuilding the rest of the
-        // shape (the object findings of `diff`) is not planned yet, so it is not judged here.
         result.verification = Differ.diff(source: source, target: after,
-                                          options: .init(roles: options.planner.roles, objects: false))
+                                          options: .init(roles: options.planner.roles, objects: shape))
         return result
     }
 

@@ -78,6 +78,8 @@ public struct PlanRow: Codable, Hashable, Sendable {
     public var lockedObject: String?
     /// For people: `ACCESS EXCLUSIVE on public.t`.
     public var lock: String
+    /// `index-build`, `table-rewrite`, … (`Hazard`); empty for a brief catalog change.
+    public var hazards: [String]
 
     init(step: Int, _ s: Step) {
         self.step = step
@@ -90,6 +92,10 @@ public struct PlanRow: Codable, Hashable, Sendable {
         case .sequence(let name): lockLevel = "sequence"; lockedObject = name.description
         case .accessExclusive(let table): lockLevel = "accessExclusive"; lockedObject = table.description
         case .grant(let name): lockLevel = "none"; lockedObject = name.description
+        case .shareUpdateExclusive(let table): lockLevel = "shareUpdateExclusive"; lockedObject = table.description
+        case .shareRowExclusive(let table): lockLevel = "shareRowExclusive"; lockedObject = table.description
+        case .share(let table): lockLevel = "share"; lockedObject = table.description
         }
+        hazards = s.hazards.map(\.rawValue)
     }
 }

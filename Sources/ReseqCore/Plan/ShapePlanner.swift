@@ -1,0 +1,129 @@
+/// Plans the rebuild of everything the copy dropped or changed beyond sequences: from the
+/// source's own definitions (deparsed by PostgreSQL into its snapshot), in dependency order,
+/// by the online methods (concurrent index builds, constraints NOT VALID then validated,
+/// NOT NULL after a validated check). Each kind's steps live in its own file of Objects/;
+/// this holds the order and what they share. Objects only the target has are left alone.
+/// Pure: no I/O.
+struct ShapePlanner {
+    let source: SchemaObjects
+    let target: SchemaObjects
+    let roles: RoleMap
+    /// The target's roles, when known: an owner missing there is a finding, not a step.
+    let targetRoles: Set<String>?
+    /// The role that will run the plan: what it creates, it owns.
+    let applyingRole: String?
+
+    /// The steps before the sequences' (extensions, schemas, types, functions) and after
+    /// them (tables, indexes, constraints, triggers, views, policies, owners, comments).
+    struct Output {
+        var before: [Step] = []
+        var after: [Step] = []
+        var unresolved: [Finding] = []
+    }
+
+    init(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, targetRoles: Set<String>?, applyingRole: String?) {
+        // What either side could not read is not planned: its definition is unknown.
+        let unread = Set(source.unread + target.unread)
+        var source = source
+        source.tables.removeAll { unread.contains($0.name) }
+        source.views.removeAll { unread.contains($0.name) }
+        self.source = source
+        self.target = target
+        self.roles = roles
+        self.targetRoles = targetRoles
+        self.applyingRole = applyingRole
+    }
+
+    func plan() -> Output {
+        var out = Output()
+        var owners = ShapeOwners(planner: self)
+        out.before += ExtensionDef.steps(self, &out.unresolved)
+        out.before += SchemaDef.steps(self, &owners)
+        out.before += TypeDef.steps(self, &owners, &out.unresolved)
+        out.before += FunctionDef.steps(self, &owners, &out.unresolved)
+
+        let tables = Matched(source.tables, target.tables, by: \.name)
+        for table in tables.missing {
+            out.unresolved.append(Finding(.tableMissing, .error, table.id, source: table.shape, target: nil,
+                "table \(table.name) does not exist on the target and reseq does not create tables: its rows were not copied. Add it to the copy (DMS table mappings) and run reconcile again."))
+        }
+        // Phase by phase over every table, so that each phase finds what it needs in place:
+        // columns' types before the indexes on them, unique keys before the foreign keys
+        // that reference them, the foreign keys before their validation.
+        for (table, other) in tables.both { out.after += ColumnDef.steps(table, other, self, &out.unresolved) }
+        for (table, other) in tables.both { out.after += IndexDef.steps(on: table, other, self) }
+        for (table, other) in tables.both { out.after += ConstraintDef.steps(table, other, self) }
+        for (table, other) in tables.both { out.after += ConstraintDef.validations(table, other, self) }
+        for (table, other) in tables.both { out.after += ColumnDef.notNullSteps(table, other, self) }
+        for (table, other) in tables.both { out.after += TriggerDef.steps(table, other, self) }
+        out.after += ViewDef.steps(self, &owners)
+        for (table, other) in tables.both { out.after += PolicyDef.steps(table, other, self) }
+        for (table, other) in tables.both {
+            owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
+            out.after += table.commentSteps(other, self)
+        }
+        out.after += owners.steps
+        out.unresolved += owners.unresolved
+        return out
+    }
+
+    // MARK: shared by the kinds
+
+    /// A step of a shape object; `object` names it for people and groups its steps.
+    func step(_ object: String, _ sql: String, _ fixes: String, _ lock: Step.Lock, requires: [Step.Requirement] = [],
+              hazards: [Hazard] = [], standalone: Bool = false, undo: String? = nil, rows: Int64 = 0) -> Step {
+        Step(object: object, sql: sql, fixes: fixes, lock: lock, requires: requires, hazards: hazards,
+             standalone: standalone, undo: undo, rows: rows)
+    }
+
+    /// `ALTER TABLE "s"."t"` for a table the applying role must own (or act as its owner).
+    func alterTable(_ table: QualifiedName) -> (sql: String, requires: [Step.Requirement]) {
+        ("ALTER TABLE \(SQL.qualified(table))", [.owner(table, .table)])
+    }
+
+    /// `COMMENT ON … IS '…'` where the source's comment is not the target's.
+    func comment(_ object: String, on what: String, _ source: String?, _ target: String?,
+                 requires: [Step.Requirement]) -> [Step] {
+        guard let source, source != target else { return [] }
+        return [step(object, "COMMENT ON \(what) IS \(SQL.literal(source));", "restores the comment on \(object)",
+                     .none, requires: requires)]
+    }
+
+    /// The source's estimated rows of a table, for the order of builds.
+    func rows(_ table: QualifiedName) -> Int64 {
+        source.tables.first { $0.name == table }?.estimatedRows ?? 0
+    }
+}
+
+/// Owners of what the plan creates or finds owned by another role: one `OWNER TO` step per
+/// object, after everything else (an authorization change, allowed on its own).
+struct ShapeOwners {
+    let planner: ShapePlanner
+    var steps: [Step] = []
+    var unresolved: [Finding] = []
+
+    /// `what` is the ALTER word (TABLE, VIEW, FUNCTION, …), `name` the SQL that names it.
+    /// `target` is nil for an object the plan creates: its creator owns it.
+    mutating func add(_ id: ObjectID, _ what: String, _ name: String, source: String, target: String?) {
+        let wanted = planner.roles.target(source)
+        let current = target ?? planner.applyingRole
+        guard wanted != current else { return }
+        if let roles = planner.targetRoles, !roles.contains(wanted) {
+            unresolved.append(Finding(.roleMissing, .error, id, source: source, target: current,
+                "\(id) belongs to \(source) on the source, and the target has no role \(wanted): create it (or map it with --map-role \(source)=ROLE) and run reconcile again."))
+            return
+        }
+        steps.append(planner.step("owner of \(id)", "ALTER \(what) \(name) OWNER TO \(SQL.identifier(wanted));",
+                                  "gives \(id) to \(wanted), its owner on the source", .none,
+                                  requires: [.member(wanted)], hazards: [.authorization]))
+    }
+
+    mutating func relation(_ id: ObjectID, _ what: String, _ name: QualifiedName, source: String, target: String?) {
+        let before = steps.count
+        add(id, what, SQL.qualified(name), source: source, target: target)
+        if steps.count > before, target != nil {
+            steps[steps.count - 1].requires.append(.owner(name, .table))
+            steps[steps.count - 1].lock = .accessExclusive(name)
+        }
+    }
+}
