@@ -20,16 +20,32 @@ struct StandaloneRunner: Sendable {
 
     func run(_ objects: [Object], on connection: Connection, spare: SpareConnections?,
              shouldStop: @escaping @Sendable () -> Bool, done: @escaping @Sendable (Int) -> Void) -> [ApplyOutcome] {
-        // Objects by the table they lock, in plan order within a table; biggest tables first.
+        // Objects by the tables they lock (joined when one object locks several, as a rebuilt
+        // partitioned table locks its partitions), in plan order within a group.
+        var parent: [String: String] = [:]
+        func root(_ key: String) -> String {
+            var key = key
+            while let next = parent[key], next != key { key = next }
+            return key
+        }
+        let keys = objects.enumerated().map { index, object in
+            let relations = Set(object.steps.compactMap { $0.lock.relation?.description })
+            return relations.isEmpty ? ["\u{0}\(index)"] : relations.sorted()
+        }
+        for relations in keys {
+            for key in relations where parent[key] == nil { parent[key] = key }
+            for key in relations.dropFirst() { parent[root(key)] = root(relations[0]) }
+        }
         var groups: [[Int]] = []
         var groupOf: [String: Int] = [:]
-        for (index, object) in objects.enumerated() {
-            let key = object.steps.first?.lock.relation?.description ?? "\u{0}\(index)"
+        for (index, relations) in keys.enumerated() {
+            let key = root(relations[0])
             if let group = groupOf[key] { groups[group].append(index) } else {
                 groupOf[key] = groups.count
                 groups.append([index])
             }
         }
+        // Biggest tables first.
         let size = { (group: [Int]) in group.map { objects[$0].steps.map(\.rows).max() ?? 0 }.max() ?? 0 }
         let order = groups.indices.sorted { (size(groups[$0]), -$0) > (size(groups[$1]), -$1) }.map { groups[$0] }
 
@@ -142,7 +158,7 @@ struct StandaloneRunner: Sendable {
                 for statement in undo.reversed() { try? connection.execute(statement) }
             }
             if role != nil { try? connection.execute("RESET ROLE") }
-            let statement = current.map { "; statement: \($0.sql)" } ?? ""
+            let statement = postgres?.statement != nil ? "" : current.map { "; statement: \($0.sql)" } ?? ""
             if let fatal {
                 return (ApplyOutcome(object: object.object, status: .notRun, message: "rolled back: \(fatal)"), fatal)
             }

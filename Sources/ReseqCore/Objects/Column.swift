@@ -197,10 +197,18 @@ extension ColumnDef {
         }
         for (column, target) in matched.both {
             let name = SQL.identifier(column.name)
+            if column.generated != target.generated, let expression = column.generated, target.generated == nil {
+                // A plain column cannot become generated in place: replaced, its values
+                // computed again (a rewrite; the column moves to the end of the table).
+                types.append("DROP COLUMN \(name), ADD COLUMN \(name) \(column.type)\(column.collation.map { " COLLATE \($0)" } ?? "") GENERATED ALWAYS AS (\(expression)) STORED\(column.notNull ? " NOT NULL" : "")")
+                hazards.formUnion([.tableRewrite, .correctness])
+                continue
+            }
             if column.generated != target.generated {
                 unresolved.append(Finding(.columnDiffers, .error, .column(table.name, column.name),
-                    source: column.generated.map { "GENERATED ALWAYS AS (\($0)) STORED" } ?? "plain", target: target.generated ?? "plain",
-                    "\(table.name).\(column.name) is not generated as on the source, and PostgreSQL cannot make a plain column generated in place. Replace it (a rewrite of the table): \(alter) DROP COLUMN \(name), ADD COLUMN \(name) \(column.type) GENERATED ALWAYS AS (\(column.generated ?? "…")) STORED;"))
+                    source: column.generated.map { "GENERATED ALWAYS AS (\($0)) STORED" } ?? "plain",
+                    target: target.generated.map { "GENERATED ALWAYS AS (\($0)) STORED" } ?? "plain",
+                    "\(table.name).\(column.name) is generated differently on the target; reseq does not drop a generated expression. Fix it by hand."))
                 continue
             }
             if column.type != target.type || column.collation != target.collation {

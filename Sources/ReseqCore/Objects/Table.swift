@@ -181,3 +181,98 @@ extension TableDef {
         return steps
     }
 }
+
+extension TableDef {
+    /// A partitioned table the copy flattened into a plain one, rebuilt: in one transaction,
+    /// under ACCESS EXCLUSIVE, the plain parent (checked empty there and then: rows of its own
+    /// would be lost) is dropped, created again partitioned with the source's columns, and
+    /// its partitions (their columns fixed earlier in the plan) are attached, each scanned to
+    /// check its bound. Keys, indexes and triggers follow in their phases, on the parent: the
+    /// partitions' own keys and indexes are attached to the parent's, not built again.
+    /// The target's sequence defaults and OWNED BY links of the plain table carry over.
+    func rebuildSteps(current: TableDef, partitions: [TableDef], targets: [QualifiedName: TableDef],
+                      _ planner: ShapePlanner) -> [Step] {
+        let object = "partitioning of \(name)"
+        let table = SQL.qualified(name)
+        let lock = Step.Lock.accessExclusive(name)
+        let requires: [Step.Requirement] = [.owner(name, .table), .create(inSchema: name.schema)]
+        let hazards: [Hazard] = [.correctness, .validationScan]
+        let rows = partitions.map(\.estimatedRows).reduce(0, +)
+        func step(_ sql: String, _ fixes: String, _ extra: [Step.Requirement] = [], on table: QualifiedName? = nil) -> Step {
+            planner.step(object, sql, fixes, table.map { .accessExclusive($0) } ?? lock, requires: requires + extra,
+                         hazards: hazards, rows: rows)
+        }
+        let message = SQL.literal("\(name) holds rows of its own, so reseq did not rebuild it as a partitioned table. If they are its partitions' rows copied a second time (DMS copies a partitioned table's rows into its parent), empty it with TRUNCATE ONLY \(table); otherwise move them into the partitions. Then run reconcile again.")
+        let body = "BEGIN IF EXISTS (SELECT FROM ONLY \(table)) THEN RAISE EXCEPTION USING MESSAGE = \(message); END IF; END"
+        var tag = "$reseq$"
+        while body.contains(tag) { tag = "$reseq\(tag.count)$" }
+        let owned = planner.ownedSequences[name] ?? []
+        let kept = Dictionary(current.columns.filter(\.drawsFromSequence).map { ($0.name, $0.defaultExpression) },
+                              uniquingKeysWith: { a, _ in a })
+        let created = columns.map { column in
+            var column = column
+            if column.drawsFromSequence { column.defaultExpression = kept[column.name] ?? nil }
+            column.identity = nil
+            return column.createClause
+        }
+        var steps = [
+            step("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE;", "locks \(name) while it is rebuilt"),
+            step("DO \(tag)\(body)\(tag);", "checks that \(name) holds no rows of its own"),
+        ]
+        steps += owned.map {
+            step("ALTER SEQUENCE \(SQL.qualified($0.sequence)) OWNED BY NONE;", "keeps \($0.sequence) when the plain \(name) is dropped")
+        }
+        steps += [
+            step("DROP TABLE \(table);", "drops the plain table the copy made of \(name) (empty)"),
+            step("CREATE TABLE \(table) (\(created.joined(separator: ", "))) PARTITION BY \(partitionKey ?? "");",
+                 "creates \(name) partitioned by \(partitionKey ?? ""), as on the source"),
+        ]
+        steps += owned.map {
+            step("ALTER SEQUENCE \(SQL.qualified($0.sequence)) OWNED BY \(table).\(SQL.identifier($0.column));",
+                 "links \($0.sequence) to the new \(name).\($0.column)")
+        }
+        for partition in partitions {
+            let child = SQL.qualified(partition.name)
+            let current = targets[partition.name]
+            for column in partition.columns where column.notNull {
+                guard let other = current?.columns.first(where: { $0.name == column.name }), !other.notNull else { continue }
+                steps.append(step("ALTER TABLE \(child) ALTER COLUMN \(SQL.identifier(column.name)) SET NOT NULL;",
+                                  "makes \(partition.name).\(column.name) NOT NULL, as attaching it needs", [.owner(partition.name, .table)],
+                                  on: partition.name))
+            }
+            steps.append(step("ALTER TABLE \(table) ATTACH PARTITION \(child) \(partition.partitionBound ?? "DEFAULT");",
+                              "attaches \(partition.name) to \(name)", [.owner(partition.name, .table)], on: partition.name))
+        }
+        return steps
+    }
+
+    /// What the target's table is once the rebuild has run: the source's columns (their
+    /// sequence defaults are the sequences' steps), no keys, indexes, triggers or policies yet.
+    func rebuilt(owner: String) -> TableDef {
+        var table = TableDef(name: name, kind: .partitioned, partitionKey: partitionKey, owner: owner,
+                             columns: columns.map { column in
+                                 var column = column
+                                 if column.drawsFromSequence { column.defaultExpression = nil }
+                                 column.identity = nil
+                                 column.comment = nil
+                                 return column
+                             })
+        table.estimatedRows = estimatedRows
+        return table
+    }
+}
+
+extension ColumnDef {
+    /// The column as CREATE TABLE writes it (an identity is left to the sequence's steps).
+    var createClause: String {
+        var clause = "\(SQL.identifier(name)) \(type)"
+        if let collation { clause += " COLLATE \(collation)" }
+        if let generated {
+            clause += " GENERATED ALWAYS AS (\(generated)) STORED"
+        } else if let defaultExpression {
+            clause += " DEFAULT \(defaultExpression)"
+        }
+        if notNull { clause += " NOT NULL" }
+        return clause
+    }
+}

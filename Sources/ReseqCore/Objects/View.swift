@@ -108,13 +108,16 @@ extension ViewDef {
         let differing = matched.both.filter { view, other in
             view.materialized == other.materialized && !sameQuery(view.definition, other.definition) && !view.materialized
         }
-        for view in ordered(matched.missing + differing.map(\.source)) {
+        // A view reading a table still to be rebuilt would keep it from being dropped.
+        let waiting = planner.occupied.map(ViewDef.reference)
+        for view in ordered(matched.missing + differing.map(\.source)) where !waiting.contains(where: view.definition.contains) {
             let object = "\(view.word) \(view.name)"
             let replacing = matched.both.contains { $0.source.name == view.name }
             let query = SQL.statement(view.definition).dropLast()
             if view.materialized {
                 steps.append(planner.step(object, "CREATE MATERIALIZED VIEW \(SQL.qualified(view.name)) AS \(query) WITH DATA;",
-                    "creates and fills materialized view \(view.name)", .none, requires: [.create(inSchema: view.name.schema)],
+                    "creates and fills materialized view \(view.name)", .accessExclusive(view.name),
+                    requires: [.create(inSchema: view.name.schema)],
                     hazards: [.validationScan]))
             } else {
                 steps.append(planner.step(object, "CREATE OR REPLACE VIEW \(SQL.qualified(view.name)) AS \(query);",
@@ -140,16 +143,18 @@ extension ViewDef {
 
     var sqlWord: String { materialized ? "MATERIALIZED VIEW" : "VIEW" }
 
+    /// How a deparsed definition names a relation: `schema.name`, each quoted where needed.
+    static func reference(_ name: QualifiedName) -> String {
+        let quote = { (part: String) in
+            part.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } && !(part.first?.isNumber ?? true)
+                ? part : SQL.identifier(part)
+        }
+        return "\(quote(name.schema)).\(quote(name.name))"
+    }
+
     /// Each view after the views it reads. Definitions are deparsed with search_path
     /// pg_catalog, so every view they read is named `schema.name` (quoted as needed).
     static func ordered(_ views: [ViewDef]) -> [ViewDef] {
-        func reference(_ name: QualifiedName) -> String {
-            let quote = { (part: String) in
-                part.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } && !(part.first?.isNumber ?? true)
-                    ? part : SQL.identifier(part)
-            }
-            return "\(quote(name.schema)).\(quote(name.name))"
-        }
         var done = Set<QualifiedName>()
         var result: [ViewDef] = []
         var pending = views

@@ -13,12 +13,16 @@ public enum Planner {
         /// Plan from the source's position alone where the target's rows could not be read
         /// (`--trust-source-values`). Off: such a sequence is not planned, never guessed.
         public var trustSourceValues: Bool
+        /// Partitioned tables the copy flattened that hold rows of their own on the target
+        /// (reconcile looks); not rebuilt.
+        public var occupiedParents: Set<QualifiedName>
         public init(headroom: Int64 = 0, applyingRole: String? = nil, roles: RoleMap = RoleMap(),
-                    trustSourceValues: Bool = false) {
+                    trustSourceValues: Bool = false, occupiedParents: Set<QualifiedName> = []) {
             self.headroom = headroom
             self.applyingRole = applyingRole
             self.roles = roles
             self.trustSourceValues = trustSourceValues
+            self.occupiedParents = occupiedParents
         }
     }
 
@@ -49,7 +53,10 @@ public enum Planner {
         if let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
             shape = ShapePlanner(source: sourceObjects, target: targetObjects, roles: options.roles,
                                  targetRoles: target.snapshot.access.map { Set($0.roles.map(\.name)) },
-                                 applyingRole: options.applyingRole).plan()
+                                 applyingRole: options.applyingRole, occupied: options.occupiedParents,
+                                 ownedSequences: Dictionary(grouping: target.snapshot.sequences.compactMap { sequence in
+                                     sequence.ownedBy.map { (table: $0.table, sequence: sequence.name, column: $0.column) }
+                                 }, by: \.table).mapValues { $0.map { (sequence: $0.sequence, column: $0.column) } }).plan()
         }
         // Schemas' privileges after the schemas exist (USAGE on a schema is needed to use
         // anything in it); tables' and default privileges last.

@@ -12,16 +12,23 @@ struct ShapePlanner {
     let targetRoles: Set<String>?
     /// The role that will run the plan: what it creates, it owns.
     let applyingRole: String?
+    /// Flattened partitioned tables that hold rows of their own on the target (reconcile
+    /// looks): not rebuilt, and nothing is built on them until they are emptied.
+    let occupied: Set<QualifiedName>
+    /// The target's sequences OWNED BY a column, by table: a table rebuilt keeps them.
+    let ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]]
 
-    /// The steps before the sequences' (extensions, schemas, types, functions) and after
-    /// them (tables, indexes, constraints, triggers, views, policies, owners, comments).
+    /// The steps before the sequences' (extensions, schemas, types, functions, columns,
+    /// partitioning) and after them (indexes, constraints, triggers, views, policies, owners,
+    /// comments).
     struct Output {
         var before: [Step] = []
         var after: [Step] = []
         var unresolved: [Finding] = []
     }
 
-    init(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, targetRoles: Set<String>?, applyingRole: String?) {
+    init(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, targetRoles: Set<String>?, applyingRole: String?,
+         occupied: Set<QualifiedName> = [], ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]] = [:]) {
         // What either side could not read is not planned: its definition is unknown.
         let unread = Set(source.unread + target.unread)
         var source = source
@@ -32,6 +39,8 @@ struct ShapePlanner {
         self.roles = roles
         self.targetRoles = targetRoles
         self.applyingRole = applyingRole
+        self.occupied = occupied
+        self.ownedSequences = ownedSequences
     }
 
     func plan() -> Output {
@@ -42,24 +51,56 @@ struct ShapePlanner {
         out.before += TypeDef.steps(self, &owners, &out.unresolved)
         out.before += FunctionDef.steps(self, &owners, &out.unresolved)
 
-        let tables = Matched(source.tables, target.tables, by: \.name)
-        for table in tables.missing {
+        let matched = Matched(source.tables, target.tables, by: \.name)
+        for table in matched.missing {
             out.unresolved.append(Finding(.tableMissing, .error, table.id, source: table.shape, target: nil,
                 "table \(table.name) does not exist on the target and reseq does not create tables: its rows were not copied. Add it to the copy (DMS table mappings) and run reconcile again."))
+        }
+        // Partitioned tables the copy made plain: rebuilt once their partitions' columns are
+        // right, before the sequences (whose defaults and OWNED BY then go to the new table).
+        var flattened = matched.both.filter { $0.source.kind == .partitioned && $0.target.kind == .plain }
+        for (table, _) in flattened where occupied.contains(table.name) {
+            out.unresolved.append(Finding(.tableDiffers, .error, table.id, source: table.shape, target: "table with rows of its own",
+                "\(table.name) is a plain table holding rows of its own, so reseq does not rebuild it as partitioned (nor build its keys, indexes and triggers, nor the views that read it). If the rows are its partitions' rows copied a second time (DMS copies a partitioned table's rows into its parent), empty it: TRUNCATE ONLY \(SQL.qualified(table.name)); otherwise move them into the partitions. Then run reconcile again."))
+        }
+        flattened.removeAll { occupied.contains($0.source.name) }
+        let rebuilt = Set(flattened.map(\.source.name))
+        let partitions = Dictionary(grouping: source.tables.filter { $0.partitionOf.map(rebuilt.contains) ?? false },
+                                    by: { $0.partitionOf! })
+        let targets = Dictionary(target.tables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (table, other) in matched.both where !rebuilt.contains(table.name) {
+            out.before += ColumnDef.steps(table, other, self, &out.unresolved)
+        }
+        for (table, other) in flattened {
+            out.before += table.rebuildSteps(current: other, partitions: partitions[table.name] ?? [], targets: targets, self)
+            owners.relation(table.id, "TABLE", table.name, source: table.owner, target: applyingRole ?? other.owner)
+        }
+        // Later phases plan against the target as the rebuild leaves it.
+        let tables: [(source: TableDef, target: TableDef)] = matched.both.filter { !occupied.contains($0.source.name) }.map { table, other in
+            if rebuilt.contains(table.name) { return (table, table.rebuilt(owner: applyingRole ?? other.owner)) }
+            if let parent = table.partitionOf, rebuilt.contains(parent) {
+                var attached = other
+                attached.kind = .partition
+                attached.partitionOf = parent
+                attached.partitionBound = table.partitionBound
+                return (table, attached)
+            }
+            return (table, other)
         }
         // Phase by phase over every table, so that each phase finds what it needs in place:
         // columns' types before the indexes on them, unique keys before the foreign keys
         // that reference them, the foreign keys before their validation.
-        for (table, other) in tables.both { out.after += ColumnDef.steps(table, other, self, &out.unresolved) }
-        for (table, other) in tables.both { out.after += IndexDef.steps(on: table, other, self) }
-        for (table, other) in tables.both { out.after += ConstraintDef.steps(table, other, self) }
-        for (table, other) in tables.both { out.after += ConstraintDef.validations(table, other, self) }
-        for (table, other) in tables.both { out.after += ColumnDef.notNullSteps(table, other, self) }
-        for (table, other) in tables.both { out.after += TriggerDef.steps(table, other, self) }
+        for (table, other) in tables { out.after += IndexDef.steps(on: table, other, self) }
+        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, self) }
+        for (table, other) in tables { out.after += ConstraintDef.validations(table, other, self) }
+        for (table, other) in tables { out.after += ColumnDef.notNullSteps(table, other, self) }
+        for (table, other) in tables { out.after += TriggerDef.steps(table, other, self) }
         out.after += ViewDef.steps(self, &owners)
-        for (table, other) in tables.both { out.after += PolicyDef.steps(table, other, self) }
-        for (table, other) in tables.both {
-            owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
+        for (table, other) in tables { out.after += PolicyDef.steps(table, other, self) }
+        for (table, other) in tables {
+            if !rebuilt.contains(table.name) {
+                owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
+            }
             out.after += table.commentSteps(other, self)
         }
         out.after += owners.steps

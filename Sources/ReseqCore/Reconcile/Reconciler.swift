@@ -94,6 +94,7 @@ public struct Reconciler: Sendable {
         let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
         var plannerOptions = options.planner
         plannerOptions.applyingRole = role
+        plannerOptions.occupiedParents = try Self.occupiedParents(source: source, target: target, on: connection)
         let plan = Planner.plan(source: source, target: target, options: plannerOptions)
         let (allowed, heldBack) = plan.allowing(options.allowedHazards)
         let preflight = Preflight.decide(allowed, facts: try Preflight.facts(for: allowed, on: connection))
@@ -125,6 +126,20 @@ public struct Reconciler: Sendable {
         result.verification = Differ.diff(source: source, target: after,
                                           options: .init(roles: options.planner.roles, objects: shape))
         return result
+    }
+
+    /// Partitioned tables of the source that the target has as plain tables holding rows of
+    /// their own: one EXISTS each (few such tables, each read to its first row).
+    static func occupiedParents(source: Snapshot, target: Snapshot, on connection: Connection) throws -> Set<QualifiedName> {
+        guard let sourceObjects = source.schema, let targetObjects = target.schema else { return [] }
+        let plain = Set(targetObjects.tables.filter { $0.kind == .plain }.map(\.name))
+        var occupied: Set<QualifiedName> = []
+        for table in sourceObjects.tables where table.kind == .partitioned && plain.contains(table.name) {
+            // Unreadable counts as occupied: nothing is dropped that was not seen empty.
+            let rows = try? connection.query("SELECT EXISTS (SELECT FROM ONLY \(SQL.qualified(table.name))) AS rows")
+            if (try? rows?.bool(0, "rows")) ?? true { occupied.insert(table.name) }
+        }
+        return occupied
     }
 
     /// Refuses to reconcile the source onto itself, or a cluster other than the one named.
