@@ -76,4 +76,65 @@ final class ShapeReconcileTests: VersionClustersTestCase {
             XCTAssertEqual(try long.int(0, "n"), 63, "\(version)")
         }
     }
+
+    // MARK: parity
+
+    func testShapeParity15To15() throws { try parity(.shape, from: 15, to: 15) }
+    func testShapeParity15To18() throws { try parity(.shape, from: 15, to: 18) }
+    func testShapeParity18To15() throws { try parity(.shape, from: 18, to: 15) }
+    func testHostileParity15To15() throws { try parity(.hostile, from: 15, to: 15) }
+    func testHostileParity15To16() throws { try parity(.hostile, from: 15, to: 16) }
+    func testHostileParity18To15() throws { try parity(.hostile, from: 18, to: 15) }
+    func testPagilaParity15To15() throws { try parity(.pagila, from: 15, to: 15) }
+    func testPagilaParity15To18() throws { try parity(.pagila, from: 15, to: 18) }
+    func testPagilaParity18To15() throws { try parity(.pagila, from: 18, to: 15) }
+    func testSynapseParity15To15() throws { try parity(.synapse, from: 15, to: 15) }
+
+    /// snapshot the source; reconcile --apply --allow-hazards all (exit 0, verified); the target
+    /// dumps as the source and holds its rows; a second run applies nothing and changes nothing;
+    /// fresh snapshots of both diff clean.
+    private func parity(_ fixture: ParityFixture, from sourceVersion: Int, to targetVersion: Int) throws {
+        let pair = try parityPair(fixture, from: sourceVersion, to: targetVersion)
+        let sourceFile = temporaryFile("source.json"), afterSource = temporaryFile("source-after.json")
+        let afterTarget = temporaryFile("target-after.json")
+        defer { [sourceFile, afterSource, afterTarget].forEach { try? FileManager.default.removeItem(atPath: $0) } }
+
+        let expected = try pair.expectedDump()
+        let before = expected.difference(to: try pair.targetDump(), labels: pair.labels)
+        XCTAssertFalse(before.isEmpty, "\(pair): the DMS copy dumps as the source: the test would prove nothing")
+
+        let snapshot = try BinaryTests.reseq(["snapshot", "--dsn", pair.sourceDSN, "--output", sourceFile])
+        XCTAssertEqual(snapshot.status, 0, "\(pair): snapshot of the source: \(snapshot.stderr)")
+        guard snapshot.status == 0 else { return }
+
+        let reconcile = ["reconcile", "--source", sourceFile, "--target-dsn", pair.targetDSN, "--apply", "--allow-hazards", "all"]
+        let apply = try BinaryTests.reseq(reconcile)
+        XCTAssertEqual(apply.status, 0, "\(pair): reconcile --apply --allow-hazards all exited \(apply.status):\n\(apply.stdout)\(apply.stderr)")
+        XCTAssertTrue(apply.stdout.contains("verified: the target now matches the source; ready for writes."),
+                      "\(pair): reconcile did not verify:\n\(apply.stdout)")
+
+        let after = try pair.targetDump()
+        let difference = expected.difference(to: after, labels: pair.labels)
+        XCTAssertTrue(difference.isEmpty, "\(pair): after reconcile, pg_dump --schema-only differs:\n\(difference)")
+        let sourceRows = try RowCount.all(pair.source, database: pair.sourceDatabase)
+        let targetRows = try RowCount.all(pair.target, database: pair.targetDatabase)
+        XCTAssertTrue(sourceRows == targetRows, "\(pair): after reconcile:\n\(RowCount.difference(sourceRows, targetRows))")
+
+        let again = try BinaryTests.reseq(reconcile)
+        XCTAssertEqual(again.status, 0, "\(pair): second reconcile exited \(again.status):\n\(again.stdout)\(again.stderr)")
+        XCTAssertTrue(again.stdout.hasPrefix("applied 0 of 0 object(s)."), "\(pair): the second reconcile did something:\n\(again.stdout)")
+        let changed = after.difference(to: try pair.targetDump(), labels: ("target after the first run", "target after the second"))
+        XCTAssertTrue(changed.isEmpty, "\(pair): the second reconcile changed the schema:\n\(changed)")
+
+        let sourceAgain = try BinaryTests.reseq(["snapshot", "--dsn", pair.sourceDSN, "--output", afterSource])
+        XCTAssertEqual(sourceAgain.status, 0, "\(pair): \(sourceAgain.stderr)")
+        let targetAgain = try BinaryTests.reseq(["snapshot", "--dsn", pair.targetDSN, "--output", afterTarget])
+        XCTAssertEqual(targetAgain.status, 0, "\(pair): \(targetAgain.stderr)")
+        let diff = try BinaryTests.reseq(["diff", afterSource, afterTarget])
+        XCTAssertEqual(diff.status, 0, "\(pair): reseq diff of fresh snapshots after reconcile:\n\(diff.stdout)\(diff.stderr)")
+    }
+
+    private func temporaryFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
+    }
 }
