@@ -164,6 +164,11 @@ public final class TestCluster {
         URL(fileURLWithPath: ProcessInfo.processInfo.environment["RESEQ_PG_ROOT"] ?? "/opt/reseq-postgres")
     }
 
+    /// The `bin/` folder of PostgreSQL `version`: its server, and its client programs (pg_dump).
+    public static func binDirectory(version: Int) throws -> URL {
+        try findBinDirectory(version: version)
+    }
+
     private static func findBinDirectory(version: Int) throws -> URL {
         let candidates = [
             URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin"),
