@@ -109,14 +109,18 @@ struct ReconcileCommand: ParsableCommand {
             throw UserError(error.description)
         }
         progress.finish()
-        for problem in result.problems {
+        for problem in result.problems where apply || problem.kind != .hazardHeldBack {
             let what: String
             switch problem.kind {
             case .cannotApply: what = "cannot apply"
-            case .hazardHeldBack: what = apply ? "held back" : "needs --allow-hazards \(problem.targetValue ?? "")"
+            case .hazardHeldBack: what = "held back"
             default: what = "not planned"
             }
             Output.note("\(what): \(problem.object): \(problem.consequence)")
+        }
+        if !apply, !result.heldBack.isEmpty {
+            let kinds = Set(result.heldBack.flatMap { ($0.targetValue ?? "").split(separator: ",").map(String.init) }).sorted()
+            Output.note("\(result.heldBack.count) object(s) of the plan carry hazards (\(kinds.joined(separator: ", ")), marked in the plan): --apply runs them only with --allow-hazards \(kinds.joined(separator: ",")) (or all).")
         }
         guard apply else {
             try Output.write(PlanScript.render(result.plan, source: source.database, target: result.target.database,

@@ -156,9 +156,12 @@ extension ConstraintDef {
     /// are validated later (`validations`). A partitioned table allows neither: there the
     /// constraint is added whole, scanning under its lock. A check or foreign key that
     /// differs is replaced; a key that differs is left to a person (rows may break it).
-    static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
+    /// `keys`: the primary keys, unique and exclusion constraints (planned for every table
+    /// before any foreign key, which needs the key it references); else checks and foreign keys.
+    static func steps(_ table: TableDef, _ other: TableDef, keys: Bool, _ planner: ShapePlanner) -> [Step] {
         let key = { (c: ConstraintDef) in c.kind == .primaryKey ? "\u{0}primary key" : c.name }
-        let matched = Matched(table.constraints, other.constraints, by: key)
+        let isKey = { (c: ConstraintDef) in c.kind == .primaryKey || c.kind == .unique || c.kind == .exclusion }
+        let matched = Matched(table.constraints.filter { isKey($0) == keys }, other.constraints, by: key)
         let partitioned = other.kind == .partitioned
         var steps: [Step] = []
         for constraint in matched.missing {

@@ -40,7 +40,8 @@ public struct FunctionDef: Codable, Hashable, Sendable {
             SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
                    \(kind) AS kind, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS security_definer,
                    pg_get_function_result(p.oid) AS result,
-                   CASE WHEN \(kind) <> 'a' THEN pg_get_functiondef(p.oid) END AS definition, d.description AS comment
+                   CASE WHEN \(kind) <> 'a' THEN pg_get_functiondef(p.oid) ELSE \(aggregateDefinition) END AS definition,
+                   d.description AS comment
             FROM pg_proc p
             JOIN pg_namespace n ON n.oid = p.pronamespace
             \(Comment.join("p", "pg_proc"))
@@ -49,6 +50,23 @@ public struct FunctionDef: Codable, Hashable, Sendable {
               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
             """
     }
+
+    /// PostgreSQL has no deparser for an aggregate: its CREATE OR REPLACE AGGREGATE (12+) is
+    /// put together from pg_aggregate's parts, each printed by PostgreSQL (regproc,
+    /// format_type, quote_literal), as pg_dump does. The common options only; an
+    /// ordered-set or moving aggregate has none (nil: not rebuilt, said so).
+    static let aggregateDefinition = """
+        (SELECT 'CREATE OR REPLACE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+                || '(' || pg_get_function_identity_arguments(p.oid) || ') (SFUNC = ' || a.aggtransfn::regproc::text
+                || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+                || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text ELSE '' END
+                || CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || a.aggcombinefn::regproc::text ELSE '' END
+                || CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval) ELSE '' END
+                || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
+                || ')'
+         FROM pg_aggregate a
+         WHERE a.aggfnoid = p.oid AND a.aggkind = 'n' AND a.aggmtransfn = 0 AND a.aggserialfn = 0 AND NOT a.aggfinalextra)
+        """
 
     static func read(_ result: QueryResult) throws -> [FunctionDef] {
         try (0..<result.count).map { row in
@@ -118,14 +136,15 @@ extension FunctionDef {
             guard let definition = function.definition else {
                 unresolved.append(Finding(other == nil ? .functionMissing : .functionDiffers, .error, function.id,
                     source: function.result, target: other?.result,
-                    "aggregate \(function.name)(\(function.arguments)) is \(other == nil ? "missing" : "different") on the target and reseq cannot write an aggregate's definition: copy it from pg_dump --schema-only of the source."))
+                    "aggregate \(function.name)(\(function.arguments)) is \(other == nil ? "missing" : "different") on the target and uses options reseq does not rebuild (ordered-set, moving or serialized state): copy its CREATE AGGREGATE from pg_dump --schema-only of the source."))
                 return
             }
             steps.append(planner.step(function.object, SQL.statement(definition),
                 "\(other == nil ? "creates" : "replaces") \(function.kind.rawValue) \(function.name)(\(function.arguments))",
                 .none, requires: [.create(inSchema: function.name.schema)]))
         }
-        for function in matched.missing {
+        // Aggregates after the functions they call.
+        for function in matched.missing.filter({ $0.kind != .aggregate }) + matched.missing.filter({ $0.kind == .aggregate }) {
             create(function, replacing: nil)
             steps += planner.comment(function.object, on: function.sqlName, function.comment, nil, requires: [])
             owners.add(function.id, function.sqlWord, function.sqlSignature, source: function.owner, target: nil)

@@ -227,6 +227,12 @@ extension TableDef {
             step("CREATE TABLE \(table) (\(created.joined(separator: ", "))) PARTITION BY \(partitionKey ?? "");",
                  "creates \(name) partitioned by \(partitionKey ?? ""), as on the source"),
         ]
+        if current.owner != planner.applyingRole {
+            // The owner the plain table had: the sequences' steps expect it; the owners'
+            // steps change it later where the source's differs.
+            steps.append(step("ALTER TABLE \(table) OWNER TO \(SQL.identifier(current.owner));",
+                              "gives the new \(name) the owner the plain one had", [.member(current.owner)]))
+        }
         steps += owned.map {
             step("ALTER SEQUENCE \(SQL.qualified($0.sequence)) OWNED BY \(table).\(SQL.identifier($0.column));",
                  "links \($0.sequence) to the new \(name).\($0.column)")

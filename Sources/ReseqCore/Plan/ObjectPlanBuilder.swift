@@ -71,8 +71,22 @@ struct ObjectPlanBuilder {
         }
         // The sequence's privileges are an object of their own, after it: an authorization
         // change, allowed apart from the sequence itself (whose setval stays its last step).
-        let grants = access?.sequenceGrants(name, object: "privileges on \(object)",
-                                            created: existing == nil ? futureOwner : nil) ?? []
+        // A sequence linked to no column gets its source owner (an authorization change, an
+        // object of its own); a linked one follows its table, which the shape's owner steps
+        // give to the source's owner. Its grants are computed for that owner.
+        var ownerStep: [Step] = []
+        var grantsOwner = existing == nil ? futureOwner : nil
+        let wanted = options.roles.target(sequence.owner)
+        if sequence.ownedBy == nil, wanted != (existing?.owner ?? futureOwner),
+           target.snapshot.access.map({ $0.roles.contains { $0.name == wanted } }) ?? true {
+            ownerStep = [Step(object: "owner of \(object)", sql: "ALTER SEQUENCE \(SQL.qualified(name)) OWNER TO \(SQL.identifier(wanted));",
+                              fixes: "gives \(name) to \(wanted), its owner on the source", lock: .sequence(name),
+                              requires: [.owner(name, .sequence), .member(wanted)], hazards: [.authorization])]
+            if existing == nil { grantsOwner = wanted }
+        } else if sequence.ownedBy != nil, options.ownersFollowSource, existing == nil {
+            grantsOwner = wanted
+        }
+        let grants = ownerStep + (access?.sequenceGrants(name, object: "privileges on \(object)", created: grantsOwner) ?? [])
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:

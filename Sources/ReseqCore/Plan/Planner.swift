@@ -16,6 +16,9 @@ public enum Planner {
         /// Partitioned tables the copy flattened that hold rows of their own on the target
         /// (reconcile looks); not rebuilt.
         public var occupiedParents: Set<QualifiedName>
+        /// Set by `plan` when the shape is planned: tables go to their source owners, and the
+        /// sequences linked to them with them.
+        var ownersFollowSource = false
         public init(headroom: Int64 = 0, applyingRole: String? = nil, roles: RoleMap = RoleMap(),
                     trustSourceValues: Bool = false, occupiedParents: Set<QualifiedName> = []) {
             self.headroom = headroom
@@ -27,6 +30,9 @@ public enum Planner {
     }
 
     public static func plan(source: Snapshot, target: Snapshot, options: Options = Options()) -> Plan {
+        var shaped = options
+        shaped.ownersFollowSource = source.schema != nil && target.schema != nil
+        let options = shaped
         let (source, target) = SnapshotIndex.pair(source, target)
         let access = AccessPlanner(source: source, target: target, roles: options.roles)
         let sequences = source.snapshot.sequences.filter { $0.fromExtension == nil }

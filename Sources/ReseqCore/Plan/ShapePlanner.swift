@@ -73,11 +73,10 @@ struct ShapePlanner {
         }
         for (table, other) in flattened {
             out.before += table.rebuildSteps(current: other, partitions: partitions[table.name] ?? [], targets: targets, self)
-            owners.relation(table.id, "TABLE", table.name, source: table.owner, target: applyingRole ?? other.owner)
         }
         // Later phases plan against the target as the rebuild leaves it.
         let tables: [(source: TableDef, target: TableDef)] = matched.both.filter { !occupied.contains($0.source.name) }.map { table, other in
-            if rebuilt.contains(table.name) { return (table, table.rebuilt(owner: applyingRole ?? other.owner)) }
+            if rebuilt.contains(table.name) { return (table, table.rebuilt(owner: other.owner)) }
             if let parent = table.partitionOf, rebuilt.contains(parent) {
                 var attached = other
                 attached.kind = .partition
@@ -91,16 +90,15 @@ struct ShapePlanner {
         // columns' types before the indexes on them, unique keys before the foreign keys
         // that reference them, the foreign keys before their validation.
         for (table, other) in tables { out.after += IndexDef.steps(on: table, other, self) }
-        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, self) }
+        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, keys: true, self) }
+        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, keys: false, self) }
         for (table, other) in tables { out.after += ConstraintDef.validations(table, other, self) }
         for (table, other) in tables { out.after += ColumnDef.notNullSteps(table, other, self) }
         for (table, other) in tables { out.after += TriggerDef.steps(table, other, self) }
         out.after += ViewDef.steps(self, &owners)
         for (table, other) in tables { out.after += PolicyDef.steps(table, other, self) }
         for (table, other) in tables {
-            if !rebuilt.contains(table.name) {
-                owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
-            }
+            owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
             out.after += table.commentSteps(other, self)
         }
         out.after += owners.steps
