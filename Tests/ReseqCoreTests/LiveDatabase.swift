@@ -49,11 +49,12 @@ struct LiveDatabase {
         try snapshot(target, extra: source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy))
     }
 
-    /// `reseq reconcile --apply`'s own path, the core's `Reconciler`, on the target as the
-    /// superuser (or `user`); returns its result.
+    /// `reseq reconcile --apply --allow-hazards authorization`'s own path, the core's
+    /// `Reconciler`, on the target as the superuser (or `user`); returns its result.
     @discardableResult
     func reconcile(headroom: Int64 = 0, user: String? = nil, apply: Bool = true,
-                   roles: RoleMap = RoleMap(), trustSourceValues: Bool = false) throws -> Reconciler.Result {
+                   roles: RoleMap = RoleMap(), trustSourceValues: Bool = false,
+                   allowedHazards: Set<Hazard> = [.authorization]) throws -> Reconciler.Result {
         let sourceSnapshot = try snapshot(source)
         let session = Session(lockTimeoutMilliseconds: 5000)
         let connection = try session.connect(cluster.conninfo(database: target, user: user))
@@ -63,7 +64,8 @@ struct LiveDatabase {
         options.port = "\(cluster.port)"
         options.spare = session.spares(cluster.conninfo(database: target, user: user))
         let reconciler = Reconciler(options: .init(
-            apply: apply, planner: .init(headroom: headroom, roles: roles, trustSourceValues: trustSourceValues)))
+            apply: apply, planner: .init(headroom: headroom, roles: roles, trustSourceValues: trustSourceValues),
+            allowedHazards: allowedHazards))
         return try reconciler.run(source: sourceSnapshot, on: connection, snapshot: options)
     }
 

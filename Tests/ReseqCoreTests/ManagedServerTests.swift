@@ -64,14 +64,17 @@ final class ManagedServerTests: XCTestCase {
         XCTAssertTrue(dry.stderr.contains(
             #"cannot apply: public.invoice_number_seq: master cannot run CREATE SEQUENCE "public"."invoice_number_seq" AS bigint INCREMENT BY 10 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 10000 CACHE 1 NO CYCLE; It needs CREATE on schema public. Fix: GRANT CREATE ON SCHEMA "public" TO "master";"#),
             dry.stderr)
-        let refused = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", asMaster, "--apply"])
+        let refused = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", asMaster, "--apply", "--allow-hazards", "authorization"])
         XCTAssertEqual(refused.status, 1, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("nothing was changed"), refused.stderr)
         XCTAssertEqual(refused.stdout, "")
         XCTAssertEqual(try scalar(cluster, countSequences, database: target, user: "master"), "0")
 
         try cluster.run("GRANT dms_user TO master")
-        let applied = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", asMaster, "--apply"])
+        // The source's objects belong to postgres, a superuser master cannot become: mapped to
+        // master, as on RDS, the tables (and the sequences linked to them) become master's.
+        let applied = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", asMaster, "--apply",
+                                             "--allow-hazards", "authorization", "--map-role", "postgres=master"])
         XCTAssertEqual(applied.status, 0, applied.stdout + applied.stderr)
         XCTAssertTrue(applied.stdout.contains("verified: the target now matches the source; ready for writes."), applied.stdout)
 
@@ -83,9 +86,9 @@ final class ManagedServerTests: XCTestCase {
         XCTAssertEqual(try scalar(cluster, "INSERT INTO links_link (url) VALUES ('x') RETURNING id", database: target, user: "app"), "5120")
         XCTAssertEqual(try scalar(cluster, "INSERT INTO audit_event (what) VALUES ('x') RETURNING id", database: target, user: "app"), "251")
         XCTAssertEqual(try scalar(cluster, "SELECT nextval('invoice_number_seq')", database: target, user: "app"), "10070")
-        // The sequences belong to the tables' owner, as OWNED BY needs.
-        XCTAssertEqual(try scalar(cluster, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'django_migrations_id_seq'",
-                                  database: target, user: "master"), "dms_user")
+        // The sequences belong to the tables' owner, as OWNED BY needs: the source's, mapped.
+        XCTAssertEqual(try scalar(cluster, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname IN ('django_migrations', 'django_migrations_id_seq') GROUP BY 1",
+                                  database: target, user: "master"), "master")
     }
 
     func testMembershipWithoutInheritanceRunsAsTheOwner() throws {
@@ -115,7 +118,8 @@ final class ManagedServerTests: XCTestCase {
         let (source, target) = try rdsShaped(cluster)
         try cluster.run("GRANT dms_user TO master")
         let db = LiveDatabase(cluster: cluster, source: source, target: target)
-        try db.reconcile(user: "master")
+        let asOnRDS = RoleMap(["postgres": "master"])  // the source's owner, as master on RDS
+        try db.reconcile(user: "master", roles: asOnRDS)
         // Someone revokes it by hand: the diff of fresh snapshots names app and the consequence.
         try cluster.run("REVOKE ALL ON SEQUENCE django_migrations_id_seq FROM app", database: target)
         let findings = Differ.diff(source: try db.snapshot(source), target: try db.targetSnapshot(for: try db.snapshot(source)))
@@ -128,7 +132,7 @@ final class ManagedServerTests: XCTestCase {
             XCTAssertEqual((error as? PostgresError)?.sqlState, .insufficientPrivilege)
         }
         // The next reconcile gives it back.
-        let again = try db.reconcile(user: "master")
+        let again = try db.reconcile(user: "master", roles: asOnRDS)
         XCTAssertEqual(again.plan.steps.map(\.sql), [#"GRANT SELECT, USAGE ON SEQUENCE "public"."django_migrations_id_seq" TO "app";"#])
         XCTAssertEqual(again.verification?.filter(\.isBlocking), [])
         XCTAssertEqual(try scalar(cluster, "INSERT INTO django_migrations (app, name) VALUES ('a', 'b') RETURNING id",
@@ -162,7 +166,7 @@ final class ManagedServerTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains(#"GRANT SELECT ON TABLE "public"."orders" TO "reporting_rds";"#), plan.stdout)
         XCTAssertTrue(plan.stdout.contains(#"GRANT SELECT ON SEQUENCE "public"."orders_id_seq" TO "reporting_rds";"#), plan.stdout)
         let applied = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn",
-                                             targetCluster.conninfo(database: target), "--apply"] + mapped)
+                                             targetCluster.conninfo(database: target), "--apply", "--allow-hazards", "authorization"] + mapped)
         XCTAssertEqual(applied.status, 0, applied.stdout + applied.stderr)
         let check = try targetCluster.connect(database: target)
         defer { check.close() }

@@ -69,8 +69,8 @@ struct ObjectPlanBuilder {
                 "max(\(ref.column)) of \(ref.table) on the target was not read (\(read.explanation)), so the ids already there are unknown and \(name) is not moved: a guess could hand out ids that exist. \(fixRead(ref, read)) Or pass --trust-source-values to use the source's position alone.",
                 table: ref.table))
         }
-        // The sequence's privileges are an object of their own, after it: an authorization
-        // change, allowed apart from the sequence itself (whose setval stays its last step).
+        // The sequence's owner and privileges close its object, after its value: authorization
+        // changes, which `Plan.allowing` holds back alone when they are not allowed.
         // A sequence linked to no column gets its source owner (an authorization change, an
         // object of its own); a linked one follows its table, which the shape's owner steps
         // give to the source's owner. Its grants are computed for that owner.
@@ -79,14 +79,14 @@ struct ObjectPlanBuilder {
         let wanted = options.roles.target(sequence.owner)
         if sequence.ownedBy == nil, wanted != (existing?.owner ?? futureOwner),
            target.snapshot.access.map({ $0.roles.contains { $0.name == wanted } }) ?? true {
-            ownerStep = [Step(object: "owner of \(object)", sql: "ALTER SEQUENCE \(SQL.qualified(name)) OWNER TO \(SQL.identifier(wanted));",
+            ownerStep = [Step(object: object, sql: "ALTER SEQUENCE \(SQL.qualified(name)) OWNER TO \(SQL.identifier(wanted));",
                               fixes: "gives \(name) to \(wanted), its owner on the source", lock: .sequence(name),
                               requires: [.owner(name, .sequence), .member(wanted)], hazards: [.authorization])]
             if existing == nil { grantsOwner = wanted }
         } else if sequence.ownedBy != nil, options.ownersFollowSource, existing == nil {
             grantsOwner = wanted
         }
-        let grants = ownerStep + (access?.sequenceGrants(name, object: "privileges on \(object)", created: grantsOwner) ?? [])
+        let grants = ownerStep + (access?.sequenceGrants(name, object: object, created: grantsOwner) ?? [])
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:

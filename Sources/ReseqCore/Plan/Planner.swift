@@ -84,21 +84,30 @@ public struct Plan: Codable, Hashable, Sendable {
         self.unresolved = unresolved
     }
 
-    /// The plan without the objects that have a hazard not in `allowed` (an object runs whole
-    /// or not at all), and one finding per object held back, naming what would allow it.
+    /// The plan without what has a hazard not in `allowed`, and one finding per object held
+    /// back, naming what would allow it. An object runs whole or not at all, except for the
+    /// authorization steps that close it (a sequence's owner and grants after its value):
+    /// nothing in it needs them, so they alone are held back.
     public func allowing(_ allowed: Set<Hazard>) -> (plan: Plan, heldBack: [Finding]) {
         var kept: [Step] = []
         var heldBack: [Finding] = []
         for (object, steps) in objects {
-            let hazards = Set(steps.flatMap(\.hazards)).subtracting(allowed).sorted()
-            if hazards.isEmpty {
-                kept += steps
-                continue
+            let isAllowed = { (step: Step) in Set(step.hazards).isSubset(of: allowed) }
+            let tail = steps.reversed().prefix { $0.hazards == [.authorization] }.count
+            let held: ArraySlice<Step>
+            if steps.allSatisfy(isAllowed) {
+                held = []
+            } else if steps.dropLast(tail).allSatisfy(isAllowed) {
+                held = steps.suffix(tail).filter { !isAllowed($0) }[...]
+            } else {
+                held = steps[...]
             }
-            let list = hazards.map(\.rawValue).joined(separator: ",")
-            heldBack.append(Finding(kind: .hazardHeldBack, severity: .error, object: object, schema: steps[0].lock.relation?.schema ?? "",
-                table: steps[0].lock.relation?.name, sourceValue: nil, targetValue: list,
-                consequence: "\(steps.map(\.fixes).joined(separator: "; ")). Hazards: \(list); run again with --allow-hazards \(list) (or all) to apply it."))
+            kept += steps.filter { step in !held.contains(step) }
+            guard let first = held.first else { continue }
+            let list = Set(held.flatMap(\.hazards)).subtracting(allowed).sorted().map(\.rawValue).joined(separator: ",")
+            heldBack.append(Finding(kind: .hazardHeldBack, severity: .error, object: object, schema: first.lock.relation?.schema ?? "",
+                table: first.lock.relation?.name, sourceValue: nil, targetValue: list,
+                consequence: "\(held.map(\.fixes).joined(separator: "; ")). Hazards: \(list); run again with --allow-hazards \(list) (or all) to apply it."))
         }
         return (Plan(steps: kept, unresolved: unresolved), heldBack)
     }

@@ -99,43 +99,89 @@ public enum Preflight {
         public var runAs: [String: String]
         /// One finding per object that cannot run; nothing may be applied while any exists.
         public var blocked: [Finding]
+        /// Owners and grants this role cannot give: left out of the apply, listed.
+        public var skipped: [Finding] = []
+        /// The steps left out of objects that otherwise run.
+        var skippedSteps: Set<Step> = []
+
+        /// The plan without what is left out.
+        public func runnable(_ plan: Plan) -> Plan {
+            let objects = Set(skipped.map(\.object)).subtracting(skippedSteps.map(\.object))
+            return Plan(steps: plan.steps.filter { !objects.contains($0.object) && !skippedSteps.contains($0) },
+                        unresolved: plan.unresolved)
+        }
     }
 
     /// Pure: decides from the facts.
+    ///
+    /// Owners and grants are leaves: nothing else in the plan needs them. An object made of
+    /// them alone, or the ones that close an object (a sequence's owner and grants after its
+    /// value), that the role cannot run are left out alone (`skipped`) and listed; anything
+    /// else stops the whole plan (nothing half-done).
     public static func decide(_ plan: Plan, facts: Facts) -> Decision {
         var decision = Decision(runAs: [:], blocked: [])
         let me = facts.currentRole
         for (object, steps) in plan.objects {
-            let requirements = steps.flatMap(\.requires)
-            let failing = requirements.filter { !facts.satisfies(me, $0) }
-            if failing.isEmpty { continue }
-            // The owner of what it alters, where the role may become it.
-            let owners = failing.compactMap { requirement -> String? in
-                switch requirement {
-                case .owner(let name, _): return facts.relationOwners[name]
-                case .schemaOwner(let schema): return facts.schemaOwners[schema]
-                default: return nil
-                }
-            }
-            // Else any role it may become that can run them all (a standalone sequence has no table).
-            let candidates = owners + facts.canSet[me, default: []].subtracting(owners).sorted()
-            if let owner = candidates.first(where: { owner in
-                facts.canSet[me, default: []].contains(owner) && requirements.allSatisfy { facts.satisfies(owner, $0) }
-            }) {
-                decision.runAs[object] = owner
+            let leaves = steps.reversed().prefix { $0.hazards == [.authorization] }.count
+            let core = leaves == steps.count ? steps : Array(steps.dropLast(leaves))
+            let role: String
+            switch runner(for: core, facts: facts) {
+            case .success(let runner):
+                role = runner
+                if runner != me { decision.runAs[object] = runner }
+            case .failure(let finding):
+                if leaves == steps.count { decision.skipped.append(finding(object)) } else { decision.blocked.append(finding(object)) }
                 continue
             }
-            let step = steps.first { step in step.requires.contains { !facts.satisfies(me, $0) } } ?? steps[0]
-            var seen = Set<String>()
-            let fixes = failing.map(facts.fix).filter { seen.insert($0).inserted }
-            var needs = Set<String>()
-            let needed = failing.map(facts.need).filter { needs.insert($0).inserted }
-            decision.blocked.append(Finding(
-                kind: .cannotApply, severity: .error, object: object, schema: object, table: nil,
-                sourceValue: step.sql, targetValue: me,
-                consequence: "\(me) cannot run \(step.sql) It needs \(needed.joined(separator: " and ")). Fix: \(fixes.joined(separator: " "))"))
+            guard leaves < steps.count else { continue }
+            // The closing owner and grants run as the role the object runs as, or not at all.
+            for step in steps.suffix(leaves) where !step.requires.allSatisfy({ facts.satisfies(role, $0) }) {
+                decision.skipped.append(cannotRun(object, step, step.requires.filter { !facts.satisfies(role, $0) }, role, facts))
+                decision.skippedSteps.insert(step)
+            }
         }
         return decision
+    }
+
+    /// The role that can run all of `steps`: the current one, else the owner of what they
+    /// alter (or any role it may become) where it may SET ROLE to it.
+    private static func runner(for steps: [Step], facts: Facts) -> Result<String, Unrunnable> {
+        let me = facts.currentRole
+        let requirements = steps.flatMap(\.requires)
+        let failing = requirements.filter { !facts.satisfies(me, $0) }
+        if failing.isEmpty { return .success(me) }
+        let owners = failing.compactMap { requirement -> String? in
+            switch requirement {
+            case .owner(let name, _): return facts.relationOwners[name]
+            case .schemaOwner(let schema): return facts.schemaOwners[schema]
+            default: return nil
+            }
+        }
+        // Else any role it may become that can run them all (a standalone sequence has no table).
+        let candidates = owners + facts.canSet[me, default: []].subtracting(owners).sorted()
+        if let owner = candidates.first(where: { owner in
+            facts.canSet[me, default: []].contains(owner) && requirements.allSatisfy { facts.satisfies(owner, $0) }
+        }) {
+            return .success(owner)
+        }
+        let step = steps.first { step in step.requires.contains { !facts.satisfies(me, $0) } } ?? steps[0]
+        return .failure(Unrunnable { object in cannotRun(object, step, failing, me, facts) })
+    }
+
+    private struct Unrunnable: Error {
+        let finding: (String) -> Finding
+        func callAsFunction(_ object: String) -> Finding { finding(object) }
+    }
+
+    private static func cannotRun(_ object: String, _ step: Step, _ failing: [Step.Requirement], _ role: String,
+                                  _ facts: Facts) -> Finding {
+        var seen = Set<String>()
+        let fixes = failing.map(facts.fix).filter { seen.insert($0).inserted }
+        var needs = Set<String>()
+        let needed = failing.map(facts.need).filter { needs.insert($0).inserted }
+        return Finding(kind: .cannotApply, severity: .error, object: object, schema: object, table: nil,
+                       sourceValue: step.sql, targetValue: role,
+                       consequence: "\(role) cannot run \(step.sql) It needs \(needed.joined(separator: " and ")). Fix: \(fixes.joined(separator: " "))")
     }
 
     /// Reads the facts `decide` needs from the live target: a few small queries.

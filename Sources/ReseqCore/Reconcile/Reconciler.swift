@@ -53,14 +53,15 @@ public struct Reconciler: Sendable {
 
         /// Everything planned could run (dry run), or ran and verified clean (apply).
         public var converged: Bool {
-            guard plan.unresolved.isEmpty, preflight.blocked.isEmpty, heldBack.isEmpty, stop == nil else { return false }
+            guard plan.unresolved.isEmpty, preflight.blocked.isEmpty, preflight.skipped.isEmpty, heldBack.isEmpty,
+                  stop == nil else { return false }
             guard let verification else { return outcomes.isEmpty }
             return outcomes.allSatisfy { $0.status == .applied } && !verification.contains(where: \.isBlocking)
         }
 
         /// Everything that stands between the target and writes, for people: not planned,
         /// not runnable by this role.
-        public var problems: [Finding] { plan.unresolved + preflight.blocked + heldBack }
+        public var problems: [Finding] { plan.unresolved + preflight.blocked + preflight.skipped + heldBack }
     }
 
     public var options: Options
@@ -105,7 +106,7 @@ public struct Reconciler: Sendable {
         var applier = options.applier
         applier.runAs = preflight.runAs
         result.outcomes = ParallelApplier(options: applier, jobs: options.jobs)
-            .apply(allowed, on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
+            .apply(preflight.runnable(allowed), on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
         if shouldStop() {
             result.stop = .interrupted
             return result

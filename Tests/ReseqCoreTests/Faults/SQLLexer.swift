@@ -61,7 +61,7 @@ enum SQLLexer {
         "integer", "bigint", "INCREMENT", "BY", "MINVALUE", "MAXVALUE", "START", "WITH", "CACHE", "NO",
         "CYCLE", "ALTER", "TABLE", "COLUMN", "SET", "DEFAULT", "nextval", "regclass", "OWNED", "OWNER",
         "TO", "SELECT", "setval", "true", "false", "GENERATED", "ALWAYS", "IDENTITY", "NAME", "ADD",
-        "DROP", "NULL", "RENAME", "BEGIN", "COMMIT", "lock_timeout", "standard_conforming_strings", "on",
+        "DROP", "NULL", "RENAME", "BEGIN", "COMMIT", "lock_timeout", "standard_conforming_strings", "on", "check_function_bodies", "off",
     ]
 
     /// Punctuation a plan may use outside quotes: `;` `,` `.` `(` `)` `=` `:` and `-` of numbers.

@@ -3,6 +3,7 @@
 -- Each object is one transaction: it is fixed whole or not at all.
 SET lock_timeout = '5000ms';
 SET standard_conforming_strings = on;
+SET check_function_bodies = off;
 
 -- billing.invoice_number
 BEGIN;
