@@ -131,7 +131,7 @@ final class ShapePlannerTests: XCTestCase {
             #"LOCK TABLE "public"."orders" IN ACCESS EXCLUSIVE MODE;"#,
             #"DROP TABLE "public"."orders";"#,
             // The sequence default the plain table had is kept (the sequence's steps saw it there).
-            #"CREATE TABLE "public"."orders" ("id" bigint DEFAULT nextval('orders_id_seq'::regclass) NOT NULL, "customer_id" bigint NOT NULL, "amount" numeric, "mood" public.mood, "note" character varying COLLATE pg_catalog."C", "total" numeric GENERATED ALWAYS AS ((amount * 2)) STORED, "placed" date DEFAULT CURRENT_DATE NOT NULL) PARTITION BY RANGE (placed);"#,
+            #"CREATE TABLE "public"."orders" ("id" bigint DEFAULT nextval('orders_id_seq'::regclass) CONSTRAINT "orders_id_not_null" NOT NULL, "customer_id" bigint CONSTRAINT "orders_customer_id_not_null" NOT NULL, "amount" numeric, "mood" public.mood, "note" character varying COLLATE pg_catalog."C", "total" numeric GENERATED ALWAYS AS ((amount * 2)) STORED, "placed" date DEFAULT CURRENT_DATE CONSTRAINT "orders_placed_not_null" NOT NULL) PARTITION BY RANGE (placed);"#,
             #"ALTER TABLE "public"."orders" OWNER TO "dms_user";"#,
             #"ALTER TABLE "public"."orders" ATTACH PARTITION "public"."orders_2026" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"#,
         ])

@@ -11,14 +11,17 @@ public struct PolicyDef: Codable, Hashable, Sendable {
     public var roles: [String]
     public var using: String?
     public var check: String?
+    public var comment: String?
 
-    public init(name: String, command: String, permissive: Bool = true, roles: [String], using: String?, check: String?) {
+    public init(name: String, command: String, permissive: Bool = true, roles: [String], using: String?, check: String?,
+                comment: String? = nil) {
         self.name = name
         self.command = command
         self.permissive = permissive
         self.roles = roles.sorted()
         self.using = using
         self.check = check
+        self.comment = comment
     }
 
     static func query(_ scope: CatalogScope) -> String { """
@@ -27,10 +30,11 @@ public struct PolicyDef: Codable, Hashable, Sendable {
                to_json(ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END
                              FROM unnest(p.polroles) r))::text AS roles,
                pg_get_expr(p.polqual, p.polrelid) AS using_expression,
-               pg_get_expr(p.polwithcheck, p.polrelid) AS check_expression
+               pg_get_expr(p.polwithcheck, p.polrelid) AS check_expression, d.description AS comment
         FROM pg_policy p
         JOIN pg_class c ON c.oid = p.polrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
+        \(Comment.join("p", "pg_policy"))
         WHERE \(scope.readable("c")) AND \(CatalogSQL.userSchemas)
         """ }
 
@@ -40,7 +44,8 @@ public struct PolicyDef: Codable, Hashable, Sendable {
                       permissive: try result.bool(row, "permissive"),
                       roles: SchemaObjects.strings(try result.optionalString(row, "roles")),
                       using: try result.optionalString(row, "using_expression"),
-                      check: try result.optionalString(row, "check_expression"))
+                      check: try result.optionalString(row, "check_expression"),
+                      comment: try result.optionalString(row, "comment"))
         }
     }
 
@@ -50,6 +55,12 @@ public struct PolicyDef: Codable, Hashable, Sendable {
             + (using.map { " USING (\($0))" } ?? "") + (check.map { " WITH CHECK (\($0))" } ?? "")
     }
 
+    /// Lets other roles or rows through (its comment aside).
+    func differs(from other: PolicyDef) -> Bool {
+        command != other.command || permissive != other.permissive || roles != other.roles
+            || !Definition.same(using, other.using) || !Definition.same(check, other.check)
+    }
+
     static func findings(_ source: TableDef, _ target: TableDef) -> [Finding] {
         let table = source.name
         let matched = Matched(source.policies, target.policies, by: \.name)
@@ -57,11 +68,12 @@ public struct PolicyDef: Codable, Hashable, Sendable {
             Finding(.policyMissing, .error, .policy(table, $0.name), source: $0.summary, target: nil,
                     "policy \($0.name) on \(table) is missing: with row security on, roles it let through see nothing; with it off, everyone sees everything.")
         }
-        for (policy, other) in matched.both
-        where policy.command != other.command || policy.permissive != other.permissive || policy.roles != other.roles
-            || !Definition.same(policy.using, other.using) || !Definition.same(policy.check, other.check) {
-            findings.append(Finding(.policyDiffers, .error, .policy(table, policy.name), source: policy.summary, target: other.summary,
-                "policy \(policy.name) on \(table) lets other roles or rows through on the target."))
+        for (policy, other) in matched.both {
+            if policy.differs(from: other) {
+                findings.append(Finding(.policyDiffers, .error, .policy(table, policy.name), source: policy.summary, target: other.summary,
+                    "policy \(policy.name) on \(table) lets other roles or rows through on the target."))
+            }
+            findings += Comment.findings(.policy(table, policy.name), policy.comment, other.comment)
         }
         findings += matched.extra.map {
             Finding(.onlyOnTarget, .warning, .policy(table, $0.name), source: nil, target: $0.summary,
@@ -86,12 +98,18 @@ extension PolicyDef {
         func add(_ sql: String, _ fixes: String) {
             steps.append(planner.step(object, sql, fixes, lock, requires: requires, hazards: [.authorization]))
         }
-        for (policy, current) in matched.both where policy != current {
+        for (policy, current) in matched.both where policy.differs(from: current) {
             add("DROP POLICY \(SQL.identifier(policy.name)) ON \(SQL.qualified(table.name));", "drops policy \(policy.name), which differs from the source's")
             add(policy.createSQL(on: table.name, planner.roles), "creates policy \(policy.name) as on the source")
         }
         for policy in matched.missing {
             add(policy.createSQL(on: table.name, planner.roles), "creates policy \(policy.name) on \(table.name)")
+        }
+        for policy in table.policies {
+            let current = matched.both.first { $0.source.name == policy.name }
+            let kept = current.map { !$0.source.differs(from: $0.target) } ?? false
+            steps += planner.comment(object, on: "POLICY \(SQL.identifier(policy.name)) ON \(SQL.qualified(table.name))",
+                                     policy.comment, kept ? current?.target.comment : nil, requires: requires)
         }
         if table.rowSecurity != other.rowSecurity {
             add("\(alter) \(table.rowSecurity ? "ENABLE" : "DISABLE") ROW LEVEL SECURITY;",

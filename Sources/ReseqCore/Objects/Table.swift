@@ -213,7 +213,7 @@ extension TableDef {
             var column = column
             if column.drawsFromSequence { column.defaultExpression = kept[column.name] ?? nil }
             column.identity = nil
-            return column.createClause
+            return column.createClause(table: name.name)
         }
         var steps = [
             step("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE;", "locks \(name) while it is rebuilt"),
@@ -270,7 +270,10 @@ extension TableDef {
 
 extension ColumnDef {
     /// The column as CREATE TABLE writes it (an identity is left to the sequence's steps).
-    var createClause: String {
+    /// Its NOT NULL is named as PostgreSQL 18 names it by default (`table_column_not_null`),
+    /// where that name is whole: 18 otherwise picks `…_not_null1` when a detached partition
+    /// still has a constraint of that name, and the shape would differ from the source's.
+    func createClause(table: String) -> String {
         var clause = "\(SQL.identifier(name)) \(type)"
         if let collation { clause += " COLLATE \(collation)" }
         if let generated {
@@ -278,7 +281,10 @@ extension ColumnDef {
         } else if let defaultExpression {
             clause += " DEFAULT \(defaultExpression)"
         }
-        if notNull { clause += " NOT NULL" }
+        if notNull {
+            let constraint = "\(table)_\(name)_not_null"
+            clause += constraint.utf8.count <= 63 ? " CONSTRAINT \(SQL.identifier(constraint)) NOT NULL" : " NOT NULL"
+        }
         return clause
     }
 }

@@ -10,6 +10,8 @@ public struct ViewDef: Codable, Hashable, Sendable {
     public var definition: String
     public var indexes: [IndexDef]
     public var comment: String?
+    /// A materialized view filled by its last refresh (false: created WITH NO DATA).
+    public var populated = true
 
     public init(name: QualifiedName, materialized: Bool = false, owner: String, definition: String,
                 indexes: [IndexDef] = [], comment: String? = nil) {
@@ -21,12 +23,27 @@ public struct ViewDef: Codable, Hashable, Sendable {
         self.comment = comment
     }
 
+    private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated }
+
+    /// Files written before `populated` existed read as populated.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(QualifiedName.self, forKey: .name),
+                  materialized: try container.decode(Bool.self, forKey: .materialized),
+                  owner: try container.decode(String.self, forKey: .owner),
+                  definition: try container.decode(String.self, forKey: .definition),
+                  comment: try container.decodeIfPresent(String.self, forKey: .comment))
+        indexes = try container.decode([IndexDef].self, forKey: .indexes)
+        populated = try container.decodeIfPresent(Bool.self, forKey: .populated) ?? true
+    }
+
     var id: ObjectID { .view(name) }
     var word: String { materialized ? "materialized view" : "view" }
 
     static func query(_ scope: CatalogScope) -> String { """
         SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
-               pg_get_userbyid(c.relowner) AS owner, pg_get_viewdef(c.oid) AS definition, d.description AS comment
+               pg_get_userbyid(c.relowner) AS owner, pg_get_viewdef(c.oid) AS definition, d.description AS comment,
+               c.relispopulated AS populated
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         \(Comment.join("c", "pg_class"))
@@ -35,10 +52,12 @@ public struct ViewDef: Codable, Hashable, Sendable {
 
     static func read(_ result: QueryResult) throws -> [ViewDef] {
         try (0..<result.count).map { row in
-            ViewDef(name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
-                    materialized: try result.bool(row, "materialized"), owner: try result.string(row, "owner"),
-                    definition: try result.optionalString(row, "definition") ?? "",
-                    comment: try result.optionalString(row, "comment"))
+            var view = ViewDef(name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
+                               materialized: try result.bool(row, "materialized"), owner: try result.string(row, "owner"),
+                               definition: try result.optionalString(row, "definition") ?? "",
+                               comment: try result.optionalString(row, "comment"))
+            view.populated = try result.bool(row, "populated")
+            return view
         }
     }
 
@@ -50,8 +69,10 @@ public struct ViewDef: Codable, Hashable, Sendable {
         return Definition.normalized(unqualified(a)) == Definition.normalized(unqualified(b))
     }
 
+    /// A name as a definition prints it: plain, or quoted with `""` inside.
+    private static let identifier = #"(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")"#
     private static let relation = try! NSRegularExpression(
-        pattern: #"(?:FROM|JOIN)\s+(?:[A-Za-z_][A-Za-z0-9_$]*\.)?([A-Za-z_][A-Za-z0-9_$]*)(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_$]*))?"#)
+        pattern: #"(?:FROM|JOIN)\s+(?:"# + identifier + #"\.)?("# + identifier + #")(?:\s+(?:AS\s+)?("# + identifier + #"))?"#)
 
     static func unqualified(_ text: String) -> String {
         let whole = NSRange(text.startIndex..., in: text)
@@ -84,6 +105,10 @@ public struct ViewDef: Codable, Hashable, Sendable {
                         ? "\(view.name) is a \(other.word) on the target, a \(view.word) on the source: it \(other.materialized ? "shows data as of its last refresh" : "is computed on every read")."
                         : "\(view.word) \(view.name) returns other rows or columns on the target."))
             }
+            if view.materialized, other.materialized, view.populated, !other.populated {
+                findings.append(Finding(.viewDiffers, .error, view.id, source: "populated", target: "WITH NO DATA",
+                    "materialized view \(view.name) was never filled on the target: reading it fails until REFRESH MATERIALIZED VIEW."))
+            }
             findings += context.owner(view.id, view.owner, other.owner)
             findings += Comment.findings(view.id, view.comment, other.comment)
             findings += IndexDef.findings(on: view.name, estimatedRows: 0, source: view.indexes, target: other.indexes)
@@ -115,10 +140,11 @@ extension ViewDef {
             let replacing = matched.both.contains { $0.source.name == view.name }
             let query = SQL.statement(view.definition).dropLast()
             if view.materialized {
-                steps.append(planner.step(object, "CREATE MATERIALIZED VIEW \(SQL.qualified(view.name)) AS \(query) WITH DATA;",
-                    "creates and fills materialized view \(view.name)", .accessExclusive(view.name),
+                // Filled when the source's is (its query runs: a scan), else left empty as there.
+                steps.append(planner.step(object, "CREATE MATERIALIZED VIEW \(SQL.qualified(view.name)) AS \(query) WITH \(view.populated ? "" : "NO ")DATA;",
+                    "creates \(view.populated ? "and fills " : "")materialized view \(view.name)", .accessExclusive(view.name),
                     requires: [.create(inSchema: view.name.schema)],
-                    hazards: [.validationScan]))
+                    hazards: view.populated ? [.validationScan] : []))
             } else {
                 steps.append(planner.step(object, "CREATE OR REPLACE VIEW \(SQL.qualified(view.name)) AS \(query);",
                     "\(replacing ? "replaces" : "creates") view \(view.name)", replacing ? .accessExclusive(view.name) : .none,
@@ -129,6 +155,11 @@ extension ViewDef {
                 owners.add(view.id, view.sqlWord, SQL.qualified(view.name), source: view.owner, target: nil)
             }
             indexes += IndexDef.steps(view.name, view.indexes, [], partitioned: false, rows: 0, planner)
+        }
+        for (view, other) in matched.both where view.materialized && other.materialized && view.populated && !other.populated {
+            steps.append(planner.step("\(view.word) \(view.name)", "REFRESH MATERIALIZED VIEW \(SQL.qualified(view.name));",
+                "fills materialized view \(view.name) (its query runs)", .accessExclusive(view.name),
+                requires: [.owner(view.name, .table)], hazards: [.validationScan]))
         }
         for (view, other) in matched.both {
             indexes += IndexDef.steps(view.name, view.indexes, other.indexes, partitioned: false, rows: 0, planner)

@@ -492,6 +492,7 @@ enum SnapshotJSONReader {
 
         mutating func policyDef() -> PolicyDef? {
             var name: String?, command: String?, permissive: Bool?, roles: [String]?, using: String??, check: String??
+            var comment: String??
             let ok = object { r, key in
                 switch key {
                 case "name": return r.set(&name, r.string())
@@ -500,21 +501,23 @@ enum SnapshotJSONReader {
                 case "roles": return r.set(&roles, r.array { $0.string() })
                 case "using": return r.set(&using, r.optional { $0.string() })
                 case "check": return r.set(&check, r.optional { $0.string() })
+                case "comment": return r.set(&comment, r.optional { $0.string() })
                 default: return r.skipValue()
                 }
             }
             guard ok, let name, let command, let permissive, let roles else { return nil }
             var policy = PolicyDef(name: name, command: command, permissive: permissive, roles: [],
-                                   using: using ?? nil, check: check ?? nil)
+                                   using: using ?? nil, check: check ?? nil, comment: comment ?? nil)
             policy.roles = roles  // as the file has them; the init would sort
             return policy
         }
 
         mutating func viewDef() -> ViewDef? {
             var name: QualifiedName?, materialized: Bool?, owner: String?, definition: String?
-            var indexes: [IndexDef]?, comment: String??
+            var indexes: [IndexDef]?, comment: String??, populated: Bool?
             let ok = object { r, key in
                 switch key {
+                case "populated": return r.set(&populated, r.bool())
                 case "name": return r.set(&name, r.qualified())
                 case "materialized": return r.set(&materialized, r.bool())
                 case "owner": return r.set(&owner, r.string())
@@ -528,6 +531,7 @@ enum SnapshotJSONReader {
             var view = ViewDef(name: name, materialized: materialized, owner: owner, definition: definition,
                                comment: comment ?? nil)
             view.indexes = indexes  // as the file has them; the init would sort
+            view.populated = populated ?? true
             return view
         }
 

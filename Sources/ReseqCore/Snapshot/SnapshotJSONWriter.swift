@@ -174,6 +174,7 @@ struct SnapshotJSONWriter {
             w.key("materialized"); w.bool(view.materialized)
             w.key("name"); w.name(view.name)
             w.key("owner"); w.string(view.owner)
+            w.key("populated"); w.bool(view.populated)
         }
         close("}")
     }
@@ -216,6 +217,7 @@ struct SnapshotJSONWriter {
         array(value.policies) { w, policy in
             if let check = policy.check { w.key("check"); w.string(check) }
             w.key("command"); w.string(policy.command)
+            if let comment = policy.comment { w.key("comment"); w.string(comment) }
             w.key("name"); w.string(policy.name)
             w.key("permissive"); w.bool(policy.permissive)
             w.key("roles"); w.strings(policy.roles)
