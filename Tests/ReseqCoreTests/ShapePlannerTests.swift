@@ -207,4 +207,19 @@ final class ShapePlannerTests: XCTestCase {
             XCTAssertEqual("\(error)", "unknown hazard 'indexes' in --allow-hazards; use all or a comma-separated list of: index-build, table-rewrite, validation-scan, correctness, authorization, extension.")
         }
     }
+
+    func testAnExtensionIsCreatedAtTheSourcesVersionWhereTheTargetOffersIt() throws {
+        var target = Fixtures.objects()
+        target.extensions.removeAll { $0.name == "citext" }
+        let offered = ShapePlanner(source: Fixtures.objects(), target: target, roles: RoleMap(), targetRoles: nil,
+                                   applyingRole: "app").plan()
+        XCTAssertEqual(offered.before.map(\.sql), [#"CREATE EXTENSION IF NOT EXISTS "citext" WITH SCHEMA "public" VERSION '1.6';"#])
+        XCTAssertEqual(offered.before.map(\.hazards), [[.extension]])
+        let notOffered = ShapePlanner(source: Fixtures.objects(), target: target, roles: RoleMap(), targetRoles: nil,
+                                      applyingRole: "app", unavailableExtensions: ["citext": ["1.4", "1.5"]]).plan()
+        XCTAssertEqual(notOffered.before, [])
+        let finding = try XCTUnwrap(notOffered.unresolved.first)
+        XCTAssertEqual(finding.kind, .extensionMissing)
+        XCTAssertTrue(finding.consequence.hasPrefix("extension citext 1.6 is missing and the target offers only 1.4, 1.5"), finding.consequence)
+    }
 }

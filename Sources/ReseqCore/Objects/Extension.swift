@@ -60,6 +60,12 @@ extension ExtensionDef {
         let matched = Matched(planner.source.extensions, planner.target.extensions, by: \.name)
         var steps: [Step] = []
         for ext in matched.missing {
+            if let offered = planner.unavailableExtensions[ext.name] {
+                let versions = offered.isEmpty ? "does not offer it at all" : "offers only \(offered.joined(separator: ", "))"
+                unresolved.append(Finding(.extensionMissing, .error, ext.id, source: ext.version, target: nil,
+                    "extension \(ext.name) \(ext.version) is missing and the target \(versions): what uses it cannot be rebuilt. Install it on the server (on RDS: a supported version, or the nearest, via the parameter group's allow-list), or create it at an offered version yourself, then run reconcile again."))
+                continue
+            }
             steps.append(planner.step("extension \(ext.name)",
                 "CREATE EXTENSION IF NOT EXISTS \(SQL.identifier(ext.name)) WITH SCHEMA \(SQL.identifier(ext.schema)) VERSION \(SQL.literal(ext.version));",
                 "creates extension \(ext.name) \(ext.version)", .none, requires: [.createSchema], hazards: [.extension]))

@@ -16,6 +16,9 @@ public enum Planner {
         /// Partitioned tables the copy flattened that hold rows of their own on the target
         /// (reconcile looks); not rebuilt.
         public var occupiedParents: Set<QualifiedName>
+        /// Extensions the source has and the target lacks that the target does not offer at
+        /// the source's version, with the versions it offers (reconcile asks).
+        public var unavailableExtensions: [String: [String]] = [:]
         /// Set by `plan` when the shape is planned: tables go to their source owners, and the
         /// sequences linked to them with them.
         var ownersFollowSource = false
@@ -60,6 +63,7 @@ public enum Planner {
             shape = ShapePlanner(source: sourceObjects, target: targetObjects, roles: options.roles,
                                  targetRoles: target.snapshot.access.map { Set($0.roles.map(\.name)) },
                                  applyingRole: options.applyingRole, occupied: options.occupiedParents,
+                                 unavailableExtensions: options.unavailableExtensions,
                                  ownedSequences: Dictionary(grouping: target.snapshot.sequences.compactMap { sequence in
                                      sequence.ownedBy.map { (table: $0.table, sequence: sequence.name, column: $0.column) }
                                  }, by: \.table).mapValues { $0.map { (sequence: $0.sequence, column: $0.column) } }).plan()

@@ -17,6 +17,8 @@ struct ShapePlanner {
     let occupied: Set<QualifiedName>
     /// The target's sequences OWNED BY a column, by table: a table rebuilt keeps them.
     let ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]]
+    /// Missing extensions the target does not offer at the source's version → versions it offers.
+    let unavailableExtensions: [String: [String]]
 
     /// The steps before the sequences' (extensions, schemas, types, functions, columns,
     /// partitioning) and after them (indexes, constraints, triggers, views, policies, owners,
@@ -28,7 +30,8 @@ struct ShapePlanner {
     }
 
     init(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, targetRoles: Set<String>?, applyingRole: String?,
-         occupied: Set<QualifiedName> = [], ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]] = [:]) {
+         occupied: Set<QualifiedName> = [], unavailableExtensions: [String: [String]] = [:],
+         ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]] = [:]) {
         // What either side could not read is not planned: its definition is unknown.
         let unread = Set(source.unread + target.unread)
         var source = source
@@ -41,6 +44,7 @@ struct ShapePlanner {
         self.applyingRole = applyingRole
         self.occupied = occupied
         self.ownedSequences = ownedSequences
+        self.unavailableExtensions = unavailableExtensions
     }
 
     func plan() -> Output {

@@ -96,6 +96,7 @@ public struct Reconciler: Sendable {
         var plannerOptions = options.planner
         plannerOptions.applyingRole = role
         plannerOptions.occupiedParents = try Self.occupiedParents(source: source, target: target, on: connection)
+        plannerOptions.unavailableExtensions = try Self.unavailableExtensions(source: source, target: target, on: connection)
         let plan = Planner.plan(source: source, target: target, options: plannerOptions)
         let (allowed, heldBack) = plan.allowing(options.allowedHazards)
         let preflight = Preflight.decide(allowed, facts: try Preflight.facts(for: allowed, on: connection))
@@ -141,6 +142,23 @@ public struct Reconciler: Sendable {
             if (try? rows?.bool(0, "rows")) ?? true { occupied.insert(table.name) }
         }
         return occupied
+    }
+
+    /// The source's extensions the target lacks and does not offer at the source's version
+    /// (`pg_available_extension_versions`), with the versions it does offer.
+    static func unavailableExtensions(source: Snapshot, target: Snapshot, on connection: Connection) throws -> [String: [String]] {
+        guard let sourceObjects = source.schema, let targetObjects = target.schema else { return [:] }
+        let installed = Set(targetObjects.extensions.map(\.name))
+        let missing = sourceObjects.extensions.filter { !installed.contains($0.name) }
+        guard !missing.isEmpty else { return [:] }
+        let rows = try connection.query("""
+            SELECT name, version FROM pg_available_extension_versions WHERE name = ANY($1::text[]) ORDER BY name, version
+            """, [CatalogSQL.textArray(missing.map(\.name))])
+        var offered: [String: [String]] = [:]
+        for row in 0..<rows.count { offered[try rows.string(row, "name"), default: []].append(try rows.string(row, "version")) }
+        var unavailable: [String: [String]] = [:]
+        for ext in missing where !(offered[ext.name] ?? []).contains(ext.version) { unavailable[ext.name] = offered[ext.name] ?? [] }
+        return unavailable
     }
 
     /// Refuses to reconcile the source onto itself, or a cluster other than the one named.
