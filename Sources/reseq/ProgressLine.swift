@@ -14,6 +14,7 @@ final class ProgressLine: Sendable {
     }
 
     private let enabled = isatty(STDERR_FILENO) == 1
+    var isEnabled: Bool { enabled }
     private let state: Mutex<State>
 
     init(label: String = "") {
@@ -41,6 +42,18 @@ final class ProgressLine: Sendable {
             let rate = Double(done) / elapsed
             let eta = rate > 0 ? String(format: "%.0fs", Double(total - done) / rate) : "?"
             Self.write("\r\u{1B}[K\(state.label): \(done)/\(total)  \(Int(rate))/s  ETA \(eta)")
+        }
+    }
+
+    /// A line of its own (an index build's phase and share done), at most ten times a second.
+    func show(_ text: String) {
+        guard enabled else { return }
+        state.withLock { state in
+            let now = Date()
+            guard now.timeIntervalSince(state.drawn) >= 0.1 else { return }
+            state.drawn = now
+            state.visible = true
+            Self.write("\r\u{1B}[K\(text)")
         }
     }
 

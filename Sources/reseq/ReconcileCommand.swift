@@ -94,12 +94,17 @@ struct ReconcileCommand: ParsableCommand {
             spare?.cancelAll()
         })
         let progress = ProgressLine(label: "applying")
+        var builds: (@Sendable (String) -> Void)?
+        if progress.isEnabled {
+            builds = { @Sendable (text: String) in progress.show("building " + text) }
+        }
         let result: Reconciler.Result
         do {
             // The handlers stay installed until the verification is over.
             result = try withExtendedLifetime(interrupts) {
                 try reconciler.run(source: source, on: connection, snapshot: options, shouldStop: interrupts.check,
-                                   progress: { done, total in progress.update(done, total) })
+                                   progress: { done, total in progress.update(done, total) },
+                                   builds: builds)
             }
         } catch where interrupts.wasRequested {
             progress.finish()

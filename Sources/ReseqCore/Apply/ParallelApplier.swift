@@ -12,10 +12,13 @@ public struct ParallelApplier: Sendable {
     public var options: Applier.Options
     /// Sessions for index builds and the other standalone objects (`--jobs`).
     public var jobs: Int
+    /// Told how far the running index builds are (a terminal shows it).
+    public var watch: (@Sendable (String) -> Void)?
 
-    public init(options: Applier.Options = Applier.Options(), jobs: Int = 2) {
+    public init(options: Applier.Options = Applier.Options(), jobs: Int = 2, watch: (@Sendable (String) -> Void)? = nil) {
         self.options = options
         self.jobs = jobs
+        self.watch = watch
     }
 
     /// Settings of every applying session. Function bodies are not checked on creation (as
@@ -45,7 +48,7 @@ public struct ParallelApplier: Sendable {
             let base = finished.load(ordering: .sequentiallyConsistent)
             let results: [ApplyOutcome]
             if segment.standalone {
-                results = StandaloneRunner(options: options, jobs: max(jobs, 1)).run(
+                results = StandaloneRunner(options: options, jobs: max(jobs, 1), watch: watch).run(
                     segment.objects, on: connection, spare: spare, shouldStop: shouldStop,
                     done: { count in progress(finished.add(count, ordering: .sequentiallyConsistent).newValue, total) })
             } else {

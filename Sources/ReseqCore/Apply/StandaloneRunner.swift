@@ -15,6 +15,9 @@ import Synchronization
 struct StandaloneRunner: Sendable {
     var options: Applier.Options
     var jobs: Int
+    /// Told, about once a second while index builds run, how far each is
+    /// (`pg_stat_progress_create_index`, read on a session of its own).
+    var watch: (@Sendable (String) -> Void)?
 
     typealias Object = (object: String, steps: [Step])
 
@@ -86,12 +89,38 @@ struct StandaloneRunner: Sendable {
                 }.start()
             }
         }
+        let finished = Atomic<Bool>(false)
+        if let watch, let spare, objects.contains(where: { $0.steps.contains { $0.hazards.contains(.indexBuild) } }) {
+            group.enter()
+            Thread {
+                if let watcher = try? spare.take() {
+                    while !finished.load(ordering: .sequentiallyConsistent), !shouldStop() {
+                        if let text = try? Self.progress(on: watcher), !text.isEmpty { watch(text) }
+                        Thread.sleep(forTimeInterval: 0.5)
+                    }
+                    spare.give(watcher)
+                }
+                group.leave()
+            }.start()
+        }
         work(connection)
+        finished.store(true, ordering: .sequentiallyConsistent)
         group.wait()
         let reason = stopped.withLock { $0 } ?? (shouldStop() ? "interrupted" : "not reached")
         return objects.indices.map { index in
             results.withLock { $0[index] } ?? ApplyOutcome(object: objects[index].object, status: .notRun, message: "not tried: \(reason)")
         }
+    }
+
+    /// Each index build of this database: `index on table: phase n%`, joined.
+    static func progress(on connection: Connection) throws -> String {
+        let rows = try connection.query("""
+            SELECT coalesce(p.index_relid::regclass::text, 'index') || ' on ' || p.relid::regclass::text || ': ' || p.phase
+                   || CASE WHEN p.blocks_total > 0 THEN ' ' || (100 * p.blocks_done / p.blocks_total) || '%'
+                           WHEN p.tuples_total > 0 THEN ' ' || (100 * p.tuples_done / p.tuples_total) || '%' ELSE '' END AS line
+            FROM pg_stat_progress_create_index p WHERE p.datname = current_database() ORDER BY p.pid
+            """)
+        return try (0..<rows.count).map { try rows.string($0, "line") }.joined(separator: "; ")
     }
 
     /// The tuple of objects crosses to the helper threads only to be read.

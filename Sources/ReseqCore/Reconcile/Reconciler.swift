@@ -82,7 +82,8 @@ public struct Reconciler: Sendable {
     public func run(
         source: Snapshot, on connection: Connection, snapshot: SnapshotOptions,
         shouldStop: @escaping @Sendable () -> Bool = { false },
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        builds: (@Sendable (String) -> Void)? = nil
     ) throws -> Result {
         let reader = SnapshotReader()
         var snapshot = snapshot
@@ -106,7 +107,7 @@ public struct Reconciler: Sendable {
 
         var applier = options.applier
         applier.runAs = preflight.runAs
-        result.outcomes = ParallelApplier(options: applier, jobs: options.jobs)
+        result.outcomes = ParallelApplier(options: applier, jobs: options.jobs, watch: builds)
             .apply(preflight.runnable(allowed), on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
         if shouldStop() {
             result.stop = .interrupted
