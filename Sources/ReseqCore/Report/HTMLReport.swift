@@ -46,7 +46,7 @@ public enum HTMLReport {
         struct Finding {
             var severity, kind, object, sourceValue, targetValue, consequence: String
         }
-        struct Step { var step: Int; var sql, fixes, lock: String }
+        struct Step { var step: Int; var sql, fixes, lock, hazards: String }
         struct Apply {
             var changes: [Change]
             var hasOutcomes: Bool
@@ -77,7 +77,8 @@ public enum HTMLReport {
                 Fact(label: "Columns using sequences", cells: dbs.map { String($0.columnsUsingSequences) }),
             ]
             groups = m.findingGroups.map { Group(title: $0.title, findings: $0.findings.map(Self.finding)) }
-            plan = m.plan.map { Step(step: $0.step, sql: $0.sql, fixes: $0.fixes, lock: $0.lock) }
+            plan = m.plan.map { Step(step: $0.step, sql: $0.sql, fixes: $0.fixes, lock: $0.lock,
+                                     hazards: $0.hazards.joined(separator: ", ")) }
             hasPlan = !plan.isEmpty
             apply = m.apply.map(Self.apply)
             riskNotes = m.capacity.compactMap(\.note)

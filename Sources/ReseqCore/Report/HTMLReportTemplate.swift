@@ -83,10 +83,10 @@ ul.risks li { margin: .2rem 0; }
 {{^plan}}<p>Nothing to do.</p>{{/plan}}
 {{#hasPlan}}
 <table id="plan">
-<thead><tr><th>#</th><th>SQL</th><th>Fixes</th><th>Lock</th></tr></thead>
+<thead><tr><th>#</th><th>SQL</th><th>Fixes</th><th>Lock</th><th>Hazards</th></tr></thead>
 <tbody>
 {{#plan}}
-<tr><td>{{step}}</td><td><pre><code>{{sql}}</code></pre></td><td>{{fixes}}</td><td>{{lock}}</td></tr>
+<tr><td>{{step}}</td><td><pre><code>{{sql}}</code></pre></td><td>{{fixes}}</td><td>{{lock}}</td><td>{{hazards}}</td></tr>
 {{/plan}}
 </tbody>
 </table>

@@ -73,8 +73,8 @@ public enum MarkdownReport {
 
     private static func plan(_ rows: [PlanRow]) -> [String] {
         guard !rows.isEmpty else { return ["## Plan", "", "Nothing to do.", ""] }
-        return ["## Plan", ""] + table(["#", "SQL", "Fixes", "Lock"], rows.map {
-            [String($0.step), T.code($0.sql), T.text($0.fixes), T.text($0.lock)]
+        return ["## Plan", ""] + table(["#", "SQL", "Fixes", "Lock", "Hazards"], rows.map {
+            [String($0.step), T.code($0.sql), T.text($0.fixes), T.text($0.lock), T.text($0.hazards.joined(separator: ", "))]
         })
     }
 
