@@ -222,4 +222,16 @@ final class ShapePlannerTests: XCTestCase {
         XCTAssertEqual(finding.kind, .extensionMissing)
         XCTAssertTrue(finding.consequence.hasPrefix("extension citext 1.6 is missing and the target offers only 1.4, 1.5"), finding.consequence)
     }
+
+    func testAViewComesAfterTheViewsItReadsAsPgDependSays() {
+        let a = Fixtures.name("public", "a_first_by_name"), b = Fixtures.name("public", "b_read_by_a")
+        var source = Fixtures.objects()
+        var reader = ViewDef(name: a, owner: "app", definition: " SELECT n\n   FROM public.b_read_by_a;")
+        reader.dependsOn = [b]
+        source.views = [reader, ViewDef(name: b, owner: "app", definition: " SELECT 1 AS n;")]
+        var target = source
+        target.views = []
+        let steps = ShapePlanner(source: source, target: target, roles: RoleMap(), targetRoles: nil, applyingRole: "app").plan().after
+        XCTAssertEqual(steps.map(\.object), ["view public.b_read_by_a", "view public.a_first_by_name"])
+    }
 }

@@ -89,7 +89,14 @@ extension SchemaObjects {
             tables[index].triggers = triggers[name] ?? []
             tables[index].policies = policies[name] ?? []
         }
-        for index in views.indices { views[index].indexes = indexes[views[index].name] ?? [] }
+        let dependencyRows = try rows(ViewDef.dependencyQuery(scope))
+        let dependencies = try SchemaObjects.byTable(dependencyRows) { row in
+            QualifiedName(schema: try dependencyRows.string(row, "dep_schema"), name: try dependencyRows.string(row, "dep_name"))
+        }
+        for index in views.indices {
+            views[index].indexes = indexes[views[index].name] ?? []
+            views[index].dependsOn = (dependencies[views[index].name] ?? []).sorted()
+        }
         return SchemaObjects(schemas: schemas, extensions: extensions, types: types, tables: tables,
                              views: views, functions: functions)
     }

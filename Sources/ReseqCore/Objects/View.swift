@@ -12,6 +12,9 @@ public struct ViewDef: Codable, Hashable, Sendable {
     public var comment: String?
     /// A materialized view filled by its last refresh (false: created WITH NO DATA).
     public var populated = true
+    /// The views and materialized views its query reads (`pg_depend` of its rewrite rule),
+    /// sorted: what must exist before it is created.
+    public var dependsOn: [QualifiedName] = []
 
     public init(name: QualifiedName, materialized: Bool = false, owner: String, definition: String,
                 indexes: [IndexDef] = [], comment: String? = nil) {
@@ -23,7 +26,7 @@ public struct ViewDef: Codable, Hashable, Sendable {
         self.comment = comment
     }
 
-    private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated }
+    private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated, dependsOn }
 
     /// Files written before `populated` existed read as populated.
     public init(from decoder: Decoder) throws {
@@ -35,7 +38,21 @@ public struct ViewDef: Codable, Hashable, Sendable {
                   comment: try container.decodeIfPresent(String.self, forKey: .comment))
         indexes = try container.decode([IndexDef].self, forKey: .indexes)
         populated = try container.decodeIfPresent(Bool.self, forKey: .populated) ?? true
+        dependsOn = try container.decodeIfPresent([QualifiedName].self, forKey: .dependsOn) ?? []
     }
+
+    /// Which views each view's rewrite rule depends on, one row per pair: PostgreSQL's own
+    /// record of what a view reads, not a reading of its text.
+    static func dependencyQuery(_ scope: CatalogScope) -> String { """
+        SELECT DISTINCT n.nspname AS schema, v.relname AS table, dn.nspname AS dep_schema, d.relname AS dep_name
+        FROM pg_rewrite r
+        JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid AND dep.refclassid = 'pg_class'::regclass
+        JOIN pg_class v ON v.oid = r.ev_class
+        JOIN pg_namespace n ON n.oid = v.relnamespace
+        JOIN pg_class d ON d.oid = dep.refobjid AND d.oid <> v.oid
+        JOIN pg_namespace dn ON dn.oid = d.relnamespace
+        WHERE v.relkind IN ('v', 'm') AND d.relkind IN ('v', 'm') AND \(CatalogSQL.userSchemas)
+        """ }
 
     var id: ObjectID { .view(name) }
     var word: String { materialized ? "materialized view" : "view" }
@@ -174,7 +191,8 @@ extension ViewDef {
 
     var sqlWord: String { materialized ? "MATERIALIZED VIEW" : "VIEW" }
 
-    /// How a deparsed definition names a relation: `schema.name`, each quoted where needed.
+    /// How a deparsed definition names a relation: `schema.name`, each quoted where needed
+    /// (to know which views read a table still to be rebuilt).
     static func reference(_ name: QualifiedName) -> String {
         let quote = { (part: String) in
             part.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } && !(part.first?.isNumber ?? true)
@@ -183,19 +201,15 @@ extension ViewDef {
         return "\(quote(name.schema)).\(quote(name.name))"
     }
 
-    /// Each view after the views it reads. Definitions are deparsed with search_path
-    /// pg_catalog, so every view they read is named `schema.name` (quoted as needed).
+    /// Each view after the views it reads (`dependsOn`); the source's order otherwise.
     static func ordered(_ views: [ViewDef]) -> [ViewDef] {
+        let planned = Set(views.map(\.name))
         var done = Set<QualifiedName>()
         var result: [ViewDef] = []
         var pending = views
         while !pending.isEmpty {
-            let ready = pending.filter { view in
-                !pending.contains { other in
-                    other.name != view.name && view.definition.contains(reference(other.name))
-                }
-            }
-            let next = ready.isEmpty ? [pending[0]] : ready
+            let ready = pending.filter { view in view.dependsOn.allSatisfy { done.contains($0) || !planned.contains($0) } }
+            let next = ready.isEmpty ? [pending[0]] : ready  // a cycle cannot be; keep going all the same
             for view in next { done.insert(view.name); result.append(view) }
             pending.removeAll { done.contains($0.name) }
         }

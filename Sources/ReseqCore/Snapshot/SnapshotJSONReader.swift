@@ -514,10 +514,11 @@ enum SnapshotJSONReader {
 
         mutating func viewDef() -> ViewDef? {
             var name: QualifiedName?, materialized: Bool?, owner: String?, definition: String?
-            var indexes: [IndexDef]?, comment: String??, populated: Bool?
+            var indexes: [IndexDef]?, comment: String??, populated: Bool?, dependsOn: [QualifiedName]?
             let ok = object { r, key in
                 switch key {
                 case "populated": return r.set(&populated, r.bool())
+                case "dependsOn": return r.set(&dependsOn, r.array { $0.qualified() })
                 case "name": return r.set(&name, r.qualified())
                 case "materialized": return r.set(&materialized, r.bool())
                 case "owner": return r.set(&owner, r.string())
@@ -532,6 +533,7 @@ enum SnapshotJSONReader {
                                comment: comment ?? nil)
             view.indexes = indexes  // as the file has them; the init would sort
             view.populated = populated ?? true
+            view.dependsOn = dependsOn ?? []
             return view
         }
 

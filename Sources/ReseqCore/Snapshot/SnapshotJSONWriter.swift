@@ -170,6 +170,7 @@ struct SnapshotJSONWriter {
         array(value.views) { w, view in
             if let comment = view.comment { w.key("comment"); w.string(comment) }
             w.key("definition"); w.string(view.definition)
+            w.key("dependsOn"); w.array(view.dependsOn, object: false) { w, name in w.name(name) }
             w.key("indexes"); w.indexes(view.indexes)
             w.key("materialized"); w.bool(view.materialized)
             w.key("name"); w.name(view.name)
