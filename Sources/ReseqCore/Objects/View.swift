@@ -12,18 +12,19 @@ public struct ViewDef: Codable, Hashable, Sendable {
     public var comment: String?
     /// A materialized view filled by its last refresh (false: created WITH NO DATA).
     public var populated = true
-    /// The views and materialized views its query reads (`pg_depend` of its rewrite rule),
-    /// sorted: what must exist before it is created.
+    /// The tables, views and materialized views its query reads (`pg_depend` of its rewrite
+    /// rule), sorted: what must exist before it is created.
     public var dependsOn: [QualifiedName] = []
 
     public init(name: QualifiedName, materialized: Bool = false, owner: String, definition: String,
-                indexes: [IndexDef] = [], comment: String? = nil) {
+                indexes: [IndexDef] = [], comment: String? = nil, dependsOn: [QualifiedName] = []) {
         self.name = name
         self.materialized = materialized
         self.owner = owner
         self.definition = definition
         self.indexes = indexes.sorted { $0.name < $1.name }
         self.comment = comment
+        self.dependsOn = dependsOn
     }
 
     private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated, dependsOn }
@@ -51,7 +52,7 @@ public struct ViewDef: Codable, Hashable, Sendable {
         JOIN pg_namespace n ON n.oid = v.relnamespace
         JOIN pg_class d ON d.oid = dep.refobjid AND d.oid <> v.oid
         JOIN pg_namespace dn ON dn.oid = d.relnamespace
-        WHERE v.relkind IN ('v', 'm') AND d.relkind IN ('v', 'm') AND \(CatalogSQL.userSchemas)
+        WHERE v.relkind IN ('v', 'm') AND d.relkind IN ('r', 'p', 'v', 'm') AND \(CatalogSQL.userSchemas)
         """ }
 
     var id: ObjectID { .view(name) }
@@ -150,9 +151,13 @@ extension ViewDef {
         let differing = matched.both.filter { view, other in
             view.materialized == other.materialized && !sameQuery(view.definition, other.definition) && !view.materialized
         }
-        // A view reading a table still to be rebuilt would keep it from being dropped.
-        let waiting = planner.occupied.map(ViewDef.reference)
-        for view in ordered(matched.missing + differing.map(\.source)) where !waiting.contains(where: view.definition.contains) {
+        // A view reading a table still to be rebuilt (or a view that does) would keep it from
+        // being dropped: it waits.
+        var waiting = planner.occupied
+        for view in ordered(planner.source.views) where view.dependsOn.contains(where: waiting.contains) {
+            waiting.insert(view.name)
+        }
+        for view in ordered(matched.missing + differing.map(\.source)) where !waiting.contains(view.name) {
             let object = "\(view.word) \(view.name)"
             let replacing = matched.both.contains { $0.source.name == view.name }
             let query = SQL.statement(view.definition).dropLast()
@@ -190,16 +195,6 @@ extension ViewDef {
     }
 
     var sqlWord: String { materialized ? "MATERIALIZED VIEW" : "VIEW" }
-
-    /// How a deparsed definition names a relation: `schema.name`, each quoted where needed
-    /// (to know which views read a table still to be rebuilt).
-    static func reference(_ name: QualifiedName) -> String {
-        let quote = { (part: String) in
-            part.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } && !(part.first?.isNumber ?? true)
-                ? part : SQL.identifier(part)
-        }
-        return "\(quote(name.schema)).\(quote(name.name))"
-    }
 
     /// Each view after the views it reads (`dependsOn`); the source's order otherwise.
     static func ordered(_ views: [ViewDef]) -> [ViewDef] {
