@@ -99,6 +99,10 @@ public enum Differ {
             findings.append(finding(.ownerDiffers, .info, sequence.owner, counterpart.owner,
                 "\(name) is owned by another role on the target; that is usual on a managed server."))
         }
+        if let comment = sequence.comment, comment != counterpart.comment {
+            findings.append(finding(counterpart.comment == nil ? .commentMissing : .commentDiffers, .info, comment,
+                counterpart.comment, "the comment on \(name) \(counterpart.comment == nil ? "is missing" : "differs"); documentation tools show \(counterpart.comment == nil ? "nothing" : "another") for it."))
+        }
         if let column = sequence.ownedBy, !sequence.isIdentity, counterpart.ownedBy != column {
             findings.append(finding(.ownershipMissing, .warning, "OWNED BY \(column)",
                 counterpart.ownedBy.map { "OWNED BY \($0)" } ?? "none",

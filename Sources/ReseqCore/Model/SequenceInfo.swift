@@ -20,6 +20,8 @@ public struct SequenceInfo: Codable, Hashable, Sendable {
     public var isIdentity: Bool
     /// The extension that owns the sequence; reseq leaves those alone.
     public var fromExtension: String?
+    /// `COMMENT ON SEQUENCE`.
+    public var comment: String?
 
     public init(
         name: QualifiedName, owner: String, dataType: SequenceType = .bigint, start: Int64 = 1,

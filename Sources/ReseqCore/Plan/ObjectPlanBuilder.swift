@@ -87,6 +87,10 @@ struct ObjectPlanBuilder {
             grantsOwner = wanted
         }
         let grants = ownerStep + (access?.sequenceGrants(name, object: object, created: grantsOwner) ?? [])
+        if let comment = sequence.comment, comment != existing?.comment {
+            add("COMMENT ON SEQUENCE \(SQL.qualified(name)) IS \(SQL.literal(comment));", "restores the comment on \(name)",
+                .sequence(name), [.owner(name, .sequence)])
+        }
         switch ValueRule.decide(source: sourcePosition, bounds: sequence.bounds, target: targetPosition,
                                 dataMax: data.max, dataMin: data.min, headroom: options.headroom) {
         case .keep:

@@ -34,7 +34,7 @@ enum CatalogQueries {
                \(mayReadOwnTable) OR has_sequence_privilege(c.oid, 'SELECT') AS readable,
                member.extname AS extension,
                own.deptype::text AS owned_kind, tn.nspname AS owned_schema,
-               tc.relname AS owned_table, a.attname AS owned_column
+               tc.relname AS owned_table, a.attname AS owned_column, d.description AS comment
         FROM pg_sequence s
         JOIN pg_class c ON c.oid = s.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -43,6 +43,7 @@ enum CatalogQueries {
         LEFT JOIN pg_class tc ON tc.oid = own.refobjid
         LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         LEFT JOIN pg_attribute a ON a.attrelid = own.refobjid AND a.attnum = own.refobjsubid
+        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
         WHERE \(CatalogSQL.userSchemas)
         """
 

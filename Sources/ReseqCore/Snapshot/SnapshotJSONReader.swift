@@ -200,9 +200,10 @@ enum SnapshotJSONReader {
             var name: QualifiedName?, owner: String?, type: SequenceType?
             var start: Int64?, increment: Int64?, min: Int64?, max: Int64?, cache: Int64?
             var cycle: Bool?, unlogged: Bool?, called: Bool?, identity: Bool?
-            var last: Int64??, ownedBy: ColumnRef??, ext: String??
+            var last: Int64??, ownedBy: ColumnRef??, ext: String??, comment: String??
             let ok = object { r, key in
                 switch key {
+                case "comment": return r.set(&comment, r.optional { $0.string() })
                 case "name": return r.set(&name, r.qualified())
                 case "owner": return r.set(&owner, r.string())
                 case "dataType": return r.set(&type, r.string().flatMap(SequenceType.init(rawValue:)))
@@ -223,10 +224,12 @@ enum SnapshotJSONReader {
             }
             guard ok, let name, let owner, let type, let start, let increment, let min, let max, let cache,
                   let cycle, let unlogged, let called, let identity else { return nil }
-            return SequenceInfo(name: name, owner: owner, dataType: type, start: start, increment: increment,
-                                minValue: min, maxValue: max, cache: cache, cycle: cycle, unlogged: unlogged,
-                                lastValue: last ?? nil, isCalled: called, ownedBy: ownedBy ?? nil,
-                                isIdentity: identity, fromExtension: ext ?? nil)
+            var sequence = SequenceInfo(name: name, owner: owner, dataType: type, start: start, increment: increment,
+                                        minValue: min, maxValue: max, cache: cache, cycle: cycle, unlogged: unlogged,
+                                        lastValue: last ?? nil, isCalled: called, ownedBy: ownedBy ?? nil,
+                                        isIdentity: identity, fromExtension: ext ?? nil)
+            sequence.comment = comment ?? nil
+            return sequence
         }
 
         mutating func column() -> ColumnInfo? {

@@ -62,6 +62,7 @@ struct SnapshotJSONWriter {
     private mutating func sequence(_ value: SequenceInfo) {
         open("{")
         key("cache"); int(value.cache)
+        if let comment = value.comment { key("comment"); string(comment) }
         key("cycle"); bool(value.cycle)
         key("dataType"); string(value.dataType.rawValue)
         if let ext = value.fromExtension { key("fromExtension"); string(ext) }

@@ -47,7 +47,7 @@ extension SnapshotReader {
                let column = try result.optionalString(row, "owned_column") {
                 ownedBy = ColumnRef(table: QualifiedName(schema: schema, name: table), column: column)
             }
-            let info = SequenceInfo(
+            var info = SequenceInfo(
                 name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
                 owner: try result.string(row, "owner"),
                 dataType: dataType,
@@ -63,6 +63,7 @@ extension SnapshotReader {
                 ownedBy: ownedBy,
                 isIdentity: try result.optionalString(row, "owned_kind") == "i",
                 fromExtension: try result.optionalString(row, "extension"))
+            info.comment = try result.optionalString(row, "comment")
             return SequenceRow(info: info, readable: try result.bool(row, "readable"), oid: try result.string(row, "oid"))
         }
     }
