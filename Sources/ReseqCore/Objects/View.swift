@@ -10,15 +10,18 @@ public struct ViewDef: Codable, Hashable, Sendable {
     public var definition: String
     public var indexes: [IndexDef]
     public var comment: String?
+    /// Its privileges: nil when never granted or revoked (the owner's alone).
+    @ACLCoded public var acl: [Grant]?
 
     public init(name: QualifiedName, materialized: Bool = false, owner: String, definition: String,
-                indexes: [IndexDef] = [], comment: String? = nil) {
+                indexes: [IndexDef] = [], comment: String? = nil, acl: [Grant]? = nil) {
         self.name = name
         self.materialized = materialized
         self.owner = owner
         self.definition = definition
         self.indexes = indexes.sorted { $0.name < $1.name }
         self.comment = comment
+        self.acl = acl?.sorted()
     }
 
     var id: ObjectID { .view(name) }
@@ -26,19 +29,20 @@ public struct ViewDef: Codable, Hashable, Sendable {
 
     static func query(_ scope: CatalogScope) -> String { """
         SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
-               pg_get_userbyid(c.relowner) AS owner, pg_get_viewdef(c.oid) AS definition, d.description AS comment
+               pg_get_userbyid(c.relowner) AS owner, pg_get_viewdef(c.oid) AS definition, d.description AS comment,
+               \(CatalogSQL.aclJSON("c.relacl")) AS acl
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         \(Comment.join("c", "pg_class"))
         WHERE c.relkind IN ('v', 'm') AND \(scope.readable("c")) AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """ }
 
-    static func read(_ result: QueryResult) throws -> [ViewDef] {
+    static func read(_ result: QueryResult, acls: ACLReader) throws -> [ViewDef] {
         try (0..<result.count).map { row in
             ViewDef(name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
                     materialized: try result.bool(row, "materialized"), owner: try result.string(row, "owner"),
                     definition: try result.optionalString(row, "definition") ?? "",
-                    comment: try result.optionalString(row, "comment"))
+                    comment: try result.optionalString(row, "comment"), acl: try acls.grants(result, row))
         }
     }
 
