@@ -134,3 +134,63 @@ extension SchemaObjects {
         return pairs
     }
 }
+
+// MARK: - Rebuilding
+
+/// GRANT and REVOKE for the shape's objects, after the owners' steps: each object's list is
+/// computed for the owner it will have by then. What the target lacks of the source's list
+/// is granted (WITH GRANT OPTION where the source has it). An object the plan creates starts
+/// with the default list, so what that gives and the source's does not is revoked (pg_dump's
+/// `REVOKE ALL ON FUNCTION … FROM PUBLIC`). On objects that were there already, privileges the
+/// source does not have are left alone: reseq adds what the copy lost, it does not take away
+/// what someone granted on the target.
+struct ShapePrivileges {
+    let roles: RoleMap
+    let sourceAccess: AccessIndex
+    let targetAccess: AccessIndex
+
+    /// The steps for one object: `source` as on the source, `current` the target's (nil when
+    /// the plan creates it), `owner` its owner on the target once the owners' steps have run.
+    func steps(_ source: PrivilegedObject, current: PrivilegedObject?, owner: String, object: String,
+               lock: Step.Lock) -> [Step] {
+        // Nothing to give: the same owner and list under the same names (most objects).
+        if let current, roles.mapping.isEmpty, current.owner == owner, source.owner == owner, current.acl == source.acl,
+           targetAccess.serverVersion >= sourceAccess.serverVersion { return [] }
+        var final = current?.owned(by: owner) ?? source
+        if current == nil {
+            final.owner = owner
+            final.acl = nil  // what the plan creates starts with the default list
+        }
+        let wanted = source.effective(serverVersion: sourceAccess.serverVersion)
+        let have = final.effective(serverVersion: targetAccess.serverVersion)
+        // Entries, not effective rights: pg_dump lists entries, and a role that may act
+        // through another's membership still lacks its own grant.
+        let entries = Set(have.map { [$0.grantee, $0.privilege] })
+        let options = Set(have.filter(\.grantable).map { [$0.grantee, $0.privilege] })
+        var absent = Set<String>()
+        let missing = AccessDiff.missing(
+            wanted, roles: roles, target: targetAccess, absent: &absent,
+            has: { entries.contains([$0, $1]) },
+            // An owner holds the grant options of its own privileges; none can be granted to it.
+            hasOption: { $0 == owner || options.contains([$0, $1]) })
+        let requires: [Step.Requirement] = [.rightsOf(owner)]
+        var steps = missing.flatMap { missing in
+            var missing = missing
+            missing.privileges = missing.privileges.map(source.sql)
+            missing.grantable = missing.grantable.map(source.sql)
+            return AccessPlanner.grantSteps(for: missing, on: source.target, what: "\(source.word.lowercased()) \(source.id)",
+                                            object: object, lock: lock, requires: requires)
+        }
+        guard current == nil else { return steps }
+        // The source's owner is this one, mapped or not (a missing role leaves the creator owning it).
+        let kept = Set(wanted.map { [$0.grantee == source.owner ? owner : roles.target($0.grantee), $0.privilege] })
+        let extra = have.filter { !kept.contains([$0.grantee, $0.privilege]) && sourceAccess.knows($0.privilege) }
+        for (grantee, grants) in Dictionary(grouping: extra, by: \.grantee).sorted(by: { $0.key < $1.key }) {
+            let list = grants.map { source.sql($0.privilege) }.sorted().joined(separator: ", ")
+            steps.append(Step(object: object, sql: "REVOKE \(list) ON \(source.target) FROM \(AccessPlanner.grantee(grantee));",
+                              fixes: "takes \(list) on \(source.word.lowercased()) \(source.id) from \(grantee == Grant.publicGrantee ? "PUBLIC" : grantee), as on the source",
+                              lock: lock, requires: requires, hazards: [.authorization]))
+        }
+        return steps
+    }
+}
