@@ -125,7 +125,9 @@ public struct ParallelApplier: Sendable {
     }
 
     /// Two plans whose objects lock nothing in common, about equal in statements, each in
-    /// plan order. The first half holds the first schemas by name, as far as the most even cut
+    /// plan order. What an object needs the owner's rights on, or CREATE in, counts as locked:
+    /// COMMENT ON locks the relation though its step says none, and what a step creates must
+    /// be there before the steps that grant on it or change its owner. The first half holds the first schemas by name, as far as the most even cut
     /// allows: the session that runs it read those tables from the front in `ParallelReads`,
     /// so it alters tables already in its caches, and verifies them next.
     static func split(_ plan: Plan) -> [Plan] {
@@ -139,7 +141,15 @@ public struct ParallelApplier: Sendable {
         }
         // A schema, or the object itself when it locks nothing; both begin with a schema name.
         func keys(_ object: (object: String, steps: [Step])) -> [String] {
-            let schemas = object.steps.compactMap { $0.lock.relation?.schema }
+            let schemas = object.steps.flatMap { step in
+                [step.lock.relation?.schema].compactMap { $0 } + step.requires.compactMap { requirement -> String? in
+                    switch requirement {
+                    case .owner(let name, _), .update(let name): return name.schema
+                    case .create(let schema), .schemaOwner(let schema): return schema
+                    case .createSchema, .member, .rightsOf: return nil
+                    }
+                }
+            }
             return schemas.isEmpty ? [object.object] : schemas
         }
         for object in objects {

@@ -1,5 +1,6 @@
 /// What roles could do on the source and cannot on the target: privileges on schemas,
-/// sequences and the tables that use them, default privileges, and the roles themselves.
+/// sequences and the tables that use them, default privileges, and the roles themselves; with
+/// `shape`, where both snapshots keep it, on every table, column, view, function and type too.
 /// Then "ready for writes" for every role that may insert on the target. Pure: no I/O.
 /// Both snapshots must keep privileges (format 2); format 1 files give no finding here.
 struct AccessDiff {
@@ -8,8 +9,9 @@ struct AccessDiff {
     let sourceAccess: AccessIndex
     let targetAccess: AccessIndex
     let roles: RoleMap
+    let shape: Bool
 
-    init?(source: SnapshotIndex, target: SnapshotIndex, roles: RoleMap) {
+    init?(source: SnapshotIndex, target: SnapshotIndex, roles: RoleMap, shape: Bool = false) {
         guard let sourceAccess = source.snapshot.accessIndex, let targetAccess = target.snapshot.accessIndex else {
             return nil
         }
@@ -18,6 +20,7 @@ struct AccessDiff {
         self.sourceAccess = sourceAccess
         self.targetAccess = targetAccess
         self.roles = roles
+        self.shape = shape
     }
 
     /// One object whose privileges are compared: how it is named and how to ask the target.
@@ -31,6 +34,10 @@ struct AccessDiff {
         var sourceGrants: [Grant]
         /// Whether the target role has the privilege (with grant option when asked).
         var targetHas: (String, String, Bool) -> Bool
+        /// For an object of the shape: the privileges whose lack is an error (the others' is a
+        /// warning), and what a role lacking them can no longer do. Nil: every lack is an error.
+        var needed: Set<String>? = nil
+        var effect: String? = nil
     }
 
     /// What one target role lacks on one object.
@@ -70,13 +77,13 @@ struct AccessDiff {
             guard let other = targetAccess.schema(schema.name) else { continue }
             // CREATE for PUBLIC (on public, before PostgreSQL 15) is not carried over: 15 took it
             // away on purpose, since any role could then plant objects other roles' searches find.
-            let grants = AccessIndex.effective(schema.acl, owner: schema.owner, kind: nil, serverVersion: version)
+            let grants = AccessIndex.effective(schema.acl, owner: schema.owner, kind: .schema, serverVersion: version)
                 .filter { !($0.grantee == Grant.publicGrantee && $0.privilege == "CREATE") }
             objects.append(Object(
                 description: schema.name, schema: schema.name, table: nil, word: "SCHEMA", relation: nil,
                 sourceGrants: grants,
                 targetHas: { role, privilege, option in
-                    option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: nil)
+                    option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: .schema)
                         : targetAccess.has(role, privilege, onSchema: other)
                 }))
         }
@@ -91,12 +98,46 @@ struct AccessDiff {
             objects.append(Object(
                 description: relation.name.description, schema: relation.name.schema, table: table,
                 word: relation.kind.sqlWord, relation: name,
-                sourceGrants: AccessIndex.effective(relation.acl, owner: relation.owner, kind: relation.kind,
+                sourceGrants: AccessIndex.effective(relation.acl, owner: relation.owner, kind: relation.kind.aclKind,
                                                     serverVersion: version),
                 targetHas: { role, privilege, option in
-                    option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: other.kind)
+                    option ? targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: other.kind.aclKind)
                         : targetAccess.has(role, privilege, on: other)
                 }))
+        }
+        if shape, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
+            objects += shapeObjects(sourceObjects, targetObjects)
+        }
+        return objects
+    }
+
+    /// Tables, columns, views, functions and types on both sides. A table both sides' access
+    /// lists keep (it uses a sequence) is compared above; its columns here.
+    private func shapeObjects(_ sourceObjects: SchemaObjects, _ targetObjects: SchemaObjects) -> [Object] {
+        var objects: [Object] = []
+        for (object, other) in SchemaObjects.privilegedPairs(sourceObjects, targetObjects) {
+            if case .table(let name) = object.id, sourceAccess.relation(name, .table) != nil,
+               targetAccess.relation(name, .table) != nil { continue }
+            // The same owner and list under the same names: nothing can be missing (most
+            // objects, in a copy that kept its grants).
+            if roles.mapping.isEmpty, other.acl == object.acl, other.owner == object.owner || object.kind == .column,
+               targetAccess.serverVersion >= sourceAccess.serverVersion { continue }
+            objects.append(Object(
+                description: object.id.description, schema: object.id.schema, table: object.id.table,
+                word: object.word, relation: nil,
+                sourceGrants: object.effective(serverVersion: sourceAccess.serverVersion),
+                targetHas: { role, privilege, option in
+                    let kind = other.kind
+                    if option {
+                        return targetAccess.hasGrantOption(role, privilege, acl: other.acl, owner: other.owner, kind: kind)
+                            || (kind == .column && targetAccess.hasGrantOption(role, privilege, acl: other.tableACL,
+                                                                               owner: other.owner, kind: .table))
+                    }
+                    // A column's privileges come with the table's.
+                    return targetAccess.has(role, privilege, acl: other.acl, owner: other.owner, kind: kind)
+                        || (kind == .column && targetAccess.has(role, privilege, acl: other.tableACL, owner: other.owner, kind: .table))
+                },
+                needed: object.needed, effect: object.effect))
         }
         return objects
     }
@@ -165,8 +206,10 @@ struct AccessDiff {
         default:
             consequence = "\(had): its statements that need it fail with permission denied."
         }
+        if let effect = object.effect { consequence = "\(had): \(effect)" }
         if missing.privileges.isEmpty { consequence = "\(had): it can no longer pass it on to other roles." }
-        return Finding(kind: .privilegeMissing, severity: missing.privileges.isEmpty ? .warning : .error,
+        let needed = object.needed.map { needed in missing.privileges.contains(where: needed.contains) } ?? true
+        return Finding(kind: .privilegeMissing, severity: missing.privileges.isEmpty || !needed ? .warning : .error,
                        object: object.description, schema: object.schema, table: object.table,
                        sourceValue: missing.grantee, targetValue: what, consequence: consequence)
     }

@@ -36,7 +36,7 @@ public enum Differ {
                 schema: sequence.name.schema, targetValue: sequence.position?.description,
                 consequence: "\(sequence.name) exists only on the target; reseq leaves it alone."))
         }
-        findings += AccessDiff(source: source, target: target, roles: options.roles)?.findings() ?? []
+        findings += AccessDiff(source: source, target: target, roles: options.roles, shape: options.objects)?.findings() ?? []
         if options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
             findings += ObjectsDiff.findings(source: sourceObjects, target: targetObjects, roles: options.roles)
         }

@@ -106,6 +106,15 @@ public enum RelationKind: String, Codable, Hashable, Sendable {
 
     /// The word GRANT and ALTER DEFAULT PRIVILEGES use.
     var sqlWord: String { self == .sequence ? "SEQUENCE" : "TABLE" }
+
+    var aclKind: ACLKind { self == .sequence ? .sequence : .table }
+}
+
+/// What an access list belongs to, which decides what an object that never had one grants
+/// (`acldefault`): views and materialized views are tables here, procedures and aggregates
+/// functions, domains types.
+public enum ACLKind: Hashable, Sendable {
+    case schema, sequence, table, column, function, type
 }
 
 /// A table's or a sequence's owner and access list.
@@ -258,20 +267,35 @@ public struct AccessIndex: Sendable {
     public func schema(_ name: String) -> SchemaACL? { schemas[name] }
 
     /// What an owner holds when nobody granted or revoked anything: `acldefault`.
-    static func ownerPrivileges(_ kind: RelationKind?, serverVersion: Int) -> [String] {
+    static func ownerPrivileges(_ kind: ACLKind, serverVersion: Int) -> [String] {
         switch kind {
-        case .sequence?: return ["SELECT", "UPDATE", "USAGE"]
-        case .table?:
+        case .sequence: return ["SELECT", "UPDATE", "USAGE"]
+        case .table:
             // MAINTAIN is PostgreSQL 17's.
             return ["DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"]
                 + (serverVersion >= 170000 ? ["MAINTAIN"] : [])
-        case nil: return ["CREATE", "USAGE"]  // a schema
+        case .schema: return ["CREATE", "USAGE"]
+        case .column: return []  // a column has only what is granted on it
+        case .function: return ["EXECUTE"]
+        case .type: return ["USAGE"]
+        }
+    }
+
+    /// What PUBLIC holds when nobody granted or revoked anything: EXECUTE on functions and
+    /// procedures, USAGE on types.
+    static func publicPrivileges(_ kind: ACLKind) -> [String] {
+        switch kind {
+        case .function: return ["EXECUTE"]
+        case .type: return ["USAGE"]
+        case .schema, .sequence, .table, .column: return []
         }
     }
 
     /// The access list as `aclexplode(coalesce(acl, acldefault(…)))` would list it.
-    static func effective(_ acl: [Grant]?, owner: String, kind: RelationKind?, serverVersion: Int) -> [Grant] {
-        acl ?? ownerPrivileges(kind, serverVersion: serverVersion).map { Grant(grantee: owner, privilege: $0) }
+    static func effective(_ acl: [Grant]?, owner: String, kind: ACLKind, serverVersion: Int) -> [Grant] {
+        if let acl { return acl }
+        let owners = ownerPrivileges(kind, serverVersion: serverVersion).map { Grant(grantee: owner, privilege: $0) }
+        return owners + publicPrivileges(kind).map { Grant(grantee: Grant.publicGrantee, privilege: $0) }
     }
 
     /// The role and every role whose privileges it inherits, transitively.
@@ -289,7 +313,7 @@ public struct AccessIndex: Sendable {
     }
 
     /// True when `role` may use `privilege` on an object with this owner and list.
-    func has(_ role: String, _ privilege: String, acl: [Grant]?, owner: String, kind: RelationKind?) -> Bool {
+    func has(_ role: String, _ privilege: String, acl: [Grant]?, owner: String, kind: ACLKind) -> Bool {
         if roles[role]?.superuser == true { return true }
         let mine = inheritedRoles(of: role)
         // An owner holds the grant options of the owner's privileges, even after revoking them.
@@ -298,7 +322,7 @@ public struct AccessIndex: Sendable {
     }
 
     /// True when `role` may pass `privilege` on: the owner, or WITH GRANT OPTION.
-    func hasGrantOption(_ role: String, _ privilege: String, acl: [Grant]?, owner: String, kind: RelationKind?) -> Bool {
+    func hasGrantOption(_ role: String, _ privilege: String, acl: [Grant]?, owner: String, kind: ACLKind) -> Bool {
         if roles[role]?.superuser == true { return true }
         let mine = inheritedRoles(of: role)
         if mine.contains(owner) { return true }
@@ -306,11 +330,11 @@ public struct AccessIndex: Sendable {
     }
 
     public func has(_ role: String, _ privilege: String, on relation: RelationACL) -> Bool {
-        has(role, privilege, acl: relation.acl, owner: relation.owner, kind: relation.kind)
+        has(role, privilege, acl: relation.acl, owner: relation.owner, kind: relation.kind.aclKind)
     }
 
     public func has(_ role: String, _ privilege: String, onSchema schema: SchemaACL) -> Bool {
-        has(role, privilege, acl: schema.acl, owner: schema.owner, kind: nil)
+        has(role, privilege, acl: schema.acl, owner: schema.owner, kind: .schema)
     }
 
     /// Privileges a target of this version knows (MAINTAIN only from 17 on).

@@ -64,6 +64,9 @@ public struct Step: Codable, Hashable, Sendable {
         case member(String)
         /// UPDATE on the sequence, or own it: setval.
         case update(QualifiedName)
+        /// Have the role's privileges (be it, or a member that inherits them): GRANT and REVOKE
+        /// on what it owns once the plan's owner steps have run, whoever owns it now.
+        case rightsOf(String)
     }
 
     /// The heaviest lock a statement takes, so that people can judge the risk of running it.
@@ -73,7 +76,8 @@ public struct Step: Codable, Hashable, Sendable {
         case sequence(QualifiedName)
         /// ACCESS EXCLUSIVE on a table: blocks reads and writes of it until commit.
         case accessExclusive(QualifiedName)
-        /// GRANT on a table or sequence: rewrites its catalog row, blocks nobody.
+        /// GRANT or REVOKE on a table, sequence, view, function or type, or OWNER TO on one of
+        /// the latter three: rewrites its catalog row, blocks nobody.
         case grant(QualifiedName)
         /// SHARE UPDATE EXCLUSIVE on a table (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT):
         /// reads and writes go on; other DDL and VACUUM on it wait.

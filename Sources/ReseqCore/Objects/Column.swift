@@ -14,9 +14,13 @@ public struct ColumnDef: Codable, Hashable, Sendable {
     /// `pg_get_expr` of a stored generated column's expression.
     public var generated: String?
     public var comment: String?
+    /// Privileges granted on the column itself (nil: none, the default); the table's own
+    /// privileges cover every column besides.
+    @ACLCoded public var acl: [Grant]?
 
     public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,
-                collation: String? = nil, identity: IdentityKind? = nil, generated: String? = nil, comment: String? = nil) {
+                collation: String? = nil, identity: IdentityKind? = nil, generated: String? = nil, comment: String? = nil,
+                acl: [Grant]? = nil) {
         self.name = name
         self.type = type
         self.notNull = notNull
@@ -25,6 +29,7 @@ public struct ColumnDef: Codable, Hashable, Sendable {
         self.identity = identity
         self.generated = generated
         self.comment = comment
+        self.acl = acl?.sorted()
     }
 
     /// Defaults are deparsed without their table (relid 0): a default cannot refer to a column,
@@ -38,7 +43,7 @@ public struct ColumnDef: Codable, Hashable, Sendable {
                    CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation,
                    a.attidentity::text AS identity, \(generated) AS generated,
                    pg_get_expr(ad.adbin, CASE WHEN \(generated) = '' THEN 0 ELSE ad.adrelid END) AS default_expression,
-                   d.description AS comment
+                   d.description AS comment, \(CatalogSQL.aclJSON("a.attacl")) AS acl
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -53,14 +58,15 @@ public struct ColumnDef: Codable, Hashable, Sendable {
             """
     }
 
-    init(_ result: QueryResult, _ row: Int) throws {
+    init(_ result: QueryResult, _ row: Int, acls: ACLReader) throws {
         let expression = try result.optionalString(row, "default_expression")
         let isGenerated = try result.string(row, "generated") != ""
         let identity = IdentityKind(catalogCode: try result.string(row, "identity"))
         self.init(name: try result.string(row, "name"), type: try result.string(row, "type"),
                   notNull: try result.bool(row, "not_null"), defaultExpression: isGenerated ? nil : expression,
                   collation: try result.optionalString(row, "collation"), identity: identity,
-                  generated: isGenerated ? expression : nil, comment: try result.optionalString(row, "comment"))
+                  generated: isGenerated ? expression : nil, comment: try result.optionalString(row, "comment"),
+                  acl: try acls.grants(result, row))
     }
 
     /// A default that draws from a sequence; the sequence diff tells of those.

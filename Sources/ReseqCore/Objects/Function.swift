@@ -18,9 +18,11 @@ public struct FunctionDef: Codable, Hashable, Sendable {
     /// `pg_get_functiondef`; nil for an aggregate.
     public var definition: String?
     public var comment: String?
+    /// Its privileges: nil when never granted or revoked (EXECUTE for its owner and PUBLIC).
+    @ACLCoded public var acl: [Grant]?
 
     public init(name: QualifiedName, arguments: String, kind: Kind = .function, owner: String, securityDefiner: Bool = false,
-                result: String? = nil, definition: String?, comment: String? = nil) {
+                result: String? = nil, definition: String?, comment: String? = nil, acl: [Grant]? = nil) {
         self.name = name
         self.arguments = arguments
         self.kind = kind
@@ -29,6 +31,7 @@ public struct FunctionDef: Codable, Hashable, Sendable {
         self.result = result
         self.definition = definition
         self.comment = comment
+        self.acl = acl?.sorted()
     }
 
     var id: ObjectID { .function(name, arguments: arguments) }
@@ -41,7 +44,7 @@ public struct FunctionDef: Codable, Hashable, Sendable {
                    \(kind) AS kind, pg_get_userbyid(p.proowner) AS owner, p.prosecdef AS security_definer,
                    pg_get_function_result(p.oid) AS result,
                    CASE WHEN \(kind) <> 'a' THEN pg_get_functiondef(p.oid) ELSE \(aggregateDefinition) END AS definition,
-                   d.description AS comment
+                   d.description AS comment, \(CatalogSQL.aclJSON("p.proacl")) AS acl
             FROM pg_proc p
             JOIN pg_namespace n ON n.oid = p.pronamespace
             \(Comment.join("p", "pg_proc"))
@@ -68,7 +71,7 @@ public struct FunctionDef: Codable, Hashable, Sendable {
          WHERE a.aggfnoid = p.oid AND a.aggkind = 'n' AND a.aggmtransfn = 0 AND a.aggserialfn = 0 AND NOT a.aggfinalextra)
         """
 
-    static func read(_ result: QueryResult) throws -> [FunctionDef] {
+    static func read(_ result: QueryResult, acls: ACLReader) throws -> [FunctionDef] {
         try (0..<result.count).map { row in
             let kind: Kind
             switch try result.string(row, "kind") {
@@ -82,7 +85,7 @@ public struct FunctionDef: Codable, Hashable, Sendable {
                                securityDefiner: try result.bool(row, "security_definer"),
                                result: try result.optionalString(row, "result"),
                                definition: try result.optionalString(row, "definition"),
-                               comment: try result.optionalString(row, "comment"))
+                               comment: try result.optionalString(row, "comment"), acl: try acls.grants(result, row))
         }
     }
 

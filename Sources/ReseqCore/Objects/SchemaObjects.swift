@@ -72,15 +72,16 @@ extension SchemaObjects {
         let schemas = try SchemaDef.read(rows(SchemaDef.query(scope))).filter { included($0.name) }
         let extensions = try ExtensionDef.read(rows(ExtensionDef.query(scope)))
             .filter { included($0.schema) || SnapshotOptions.isSystem($0.schema) }
-        let types = try TypeDef.read(rows(TypeDef.query(scope))).filter { included($0.name.schema) }
-        var tables = try TableDef.read(tables: rows(TableDef.query(scope)), columns: rows(ColumnDef.query(scope)))
+        let acls = ACLReader()
+        let types = try TypeDef.read(rows(TypeDef.query(scope)), acls: acls).filter { included($0.name.schema) }
+        var tables = try TableDef.read(tables: rows(TableDef.query(scope)), columns: rows(ColumnDef.query(scope)), acls: acls)
             .filter { included($0.name.schema) }
         let constraints = try ConstraintDef.read(rows(ConstraintDef.query(scope)))
         let indexes = try IndexDef.read(rows(IndexDef.query(scope)))
         let triggers = try TriggerDef.read(rows(TriggerDef.query(scope)))
         let policies = try PolicyDef.read(rows(PolicyDef.query(scope)))
-        var views = try ViewDef.read(rows(ViewDef.query(scope))).filter { included($0.name.schema) }
-        let functions = try FunctionDef.read(rows(FunctionDef.query(scope))).filter { included($0.name.schema) }
+        var views = try ViewDef.read(rows(ViewDef.query(scope)), acls: acls).filter { included($0.name.schema) }
+        let functions = try FunctionDef.read(rows(FunctionDef.query(scope)), acls: acls).filter { included($0.name.schema) }
 
         for index in tables.indices {
             let name = tables[index].name

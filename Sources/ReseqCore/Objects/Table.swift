@@ -28,12 +28,14 @@ public struct TableDef: Codable, Hashable, Sendable {
     public var indexes: [IndexDef]
     public var triggers: [TriggerDef]
     public var policies: [PolicyDef]
+    /// Its privileges: nil when never granted or revoked (the owner's alone).
+    @ACLCoded public var acl: [Grant]?
 
     public init(name: QualifiedName, kind: Kind = .plain, partitionKey: String? = nil, partitionOf: QualifiedName? = nil,
                 partitionBound: String? = nil, owner: String, unlogged: Bool = false, rowSecurity: Bool = false,
                 forceRowSecurity: Bool = false, estimatedRows: Int64 = -1, comment: String? = nil,
                 columns: [ColumnDef] = [], constraints: [ConstraintDef] = [], indexes: [IndexDef] = [],
-                triggers: [TriggerDef] = [], policies: [PolicyDef] = []) {
+                triggers: [TriggerDef] = [], policies: [PolicyDef] = [], acl: [Grant]? = nil) {
         self.name = name
         self.kind = kind
         self.partitionKey = partitionKey
@@ -50,6 +52,7 @@ public struct TableDef: Codable, Hashable, Sendable {
         self.indexes = indexes.sorted { $0.name < $1.name }
         self.triggers = triggers.sorted { $0.name < $1.name }
         self.policies = policies.sorted { $0.name < $1.name }
+        self.acl = acl?.sorted()
     }
 
     var id: ObjectID { .table(name) }
@@ -60,7 +63,8 @@ public struct TableDef: Codable, Hashable, Sendable {
                c.relforcerowsecurity AS force_row_security, round(c.reltuples)::int8 AS reltuples,
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
                CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-               pn.nspname AS parent_schema, pc.relname AS parent_name, d.description AS comment
+               pn.nspname AS parent_schema, pc.relname AS parent_name, d.description AS comment,
+               \(CatalogSQL.aclJSON("c.relacl")) AS acl
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
@@ -70,8 +74,8 @@ public struct TableDef: Codable, Hashable, Sendable {
         WHERE c.relkind IN ('r', 'p') AND \(scope.readable("c")) AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """ }
 
-    static func read(tables: QueryResult, columns: QueryResult) throws -> [TableDef] {
-        let columnsByTable = try SchemaObjects.byTable(columns) { try ColumnDef(columns, $0) }
+    static func read(tables: QueryResult, columns: QueryResult, acls: ACLReader) throws -> [TableDef] {
+        let columnsByTable = try SchemaObjects.byTable(columns) { try ColumnDef(columns, $0, acls: acls) }
         return try (0..<tables.count).map { row in
             let name = QualifiedName(schema: try tables.string(row, "schema"), name: try tables.string(row, "name"))
             let parent = try tables.optionalString(row, "parent_name").map {
@@ -84,7 +88,8 @@ public struct TableDef: Codable, Hashable, Sendable {
                             unlogged: try tables.bool(row, "unlogged"), rowSecurity: try tables.bool(row, "row_security"),
                             forceRowSecurity: try tables.bool(row, "force_row_security"),
                             estimatedRows: try tables.int64(row, "reltuples"),
-                            comment: try tables.optionalString(row, "comment"), columns: columnsByTable[name] ?? [])
+                            comment: try tables.optionalString(row, "comment"), columns: columnsByTable[name] ?? [],
+                            acl: try acls.grants(tables, row))
         }
     }
 

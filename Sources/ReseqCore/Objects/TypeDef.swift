@@ -17,14 +17,18 @@ public struct TypeDef: Codable, Hashable, Sendable {
     /// How `format_type` names it in a column's type (qualified: reads use search_path pg_catalog).
     public var formatted: String
     public var comment: String?
+    /// Its privileges: nil when never granted or revoked (USAGE for its owner and PUBLIC).
+    @ACLCoded public var acl: [Grant]?
 
-    public init(name: QualifiedName, kind: Kind, owner: String, details: [String], formatted: String, comment: String? = nil) {
+    public init(name: QualifiedName, kind: Kind, owner: String, details: [String], formatted: String, comment: String? = nil,
+                acl: [Grant]? = nil) {
         self.name = name
         self.kind = kind
         self.owner = owner
         self.details = details
         self.formatted = formatted
         self.comment = comment
+        self.acl = acl?.sorted()
     }
 
     var id: ObjectID { .type(name) }
@@ -36,7 +40,8 @@ public struct TypeDef: Codable, Hashable, Sendable {
         """
         WITH t AS (
             SELECT t.oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind,
-                   pg_get_userbyid(t.typowner) AS owner, format_type(t.oid, NULL) AS formatted, d.description AS comment
+                   pg_get_userbyid(t.typowner) AS owner, format_type(t.oid, NULL) AS formatted, d.description AS comment,
+                   \(CatalogSQL.aclJSON("t.typacl")) AS acl
             FROM pg_type t
             JOIN pg_namespace n ON n.oid = t.typnamespace
             LEFT JOIN pg_class r ON r.oid = t.typrelid
@@ -65,13 +70,13 @@ public struct TypeDef: Codable, Hashable, Sendable {
             UNION ALL
             SELECT r.rngtypid, 0, 'subtype ' || format_type(r.rngsubtype, NULL) FROM pg_range r
         )
-        SELECT t.schema, t.name, t.kind, t.owner, t.formatted, t.comment, part.line
+        SELECT t.schema, t.name, t.kind, t.owner, t.formatted, t.comment, t.acl, part.line
         FROM t LEFT JOIN part ON part.oid = t.oid
         ORDER BY t.schema, t.name, part.ord
         """
     }
 
-    static func read(_ result: QueryResult) throws -> [TypeDef] {
+    static func read(_ result: QueryResult, acls: ACLReader) throws -> [TypeDef] {
         var types: [TypeDef] = []
         for row in 0..<result.count {
             let name = QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name"))
@@ -89,7 +94,7 @@ public struct TypeDef: Codable, Hashable, Sendable {
             }
             types.append(TypeDef(name: name, kind: kind, owner: try result.string(row, "owner"),
                                  details: line.map { [$0] } ?? [], formatted: try result.string(row, "formatted"),
-                                 comment: try result.optionalString(row, "comment")))
+                                 comment: try result.optionalString(row, "comment"), acl: try acls.grants(result, row)))
         }
         return types
     }

@@ -15,9 +15,11 @@ public struct ViewDef: Codable, Hashable, Sendable {
     /// The tables, views and materialized views its query reads (`pg_depend` of its rewrite
     /// rule), sorted: what must exist before it is created.
     public var dependsOn: [QualifiedName] = []
+    /// Its privileges: nil when never granted or revoked (the owner's alone).
+    @ACLCoded public var acl: [Grant]?
 
     public init(name: QualifiedName, materialized: Bool = false, owner: String, definition: String,
-                indexes: [IndexDef] = [], comment: String? = nil, dependsOn: [QualifiedName] = []) {
+                indexes: [IndexDef] = [], comment: String? = nil, dependsOn: [QualifiedName] = [], acl: [Grant]? = nil) {
         self.name = name
         self.materialized = materialized
         self.owner = owner
@@ -25,9 +27,10 @@ public struct ViewDef: Codable, Hashable, Sendable {
         self.indexes = indexes.sorted { $0.name < $1.name }
         self.comment = comment
         self.dependsOn = dependsOn
+        self.acl = acl?.sorted()
     }
 
-    private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated, dependsOn }
+    private enum CodingKeys: String, CodingKey { case name, materialized, owner, definition, indexes, comment, populated, dependsOn, acl }
 
     /// Files written before `populated` existed read as populated.
     public init(from decoder: Decoder) throws {
@@ -40,6 +43,7 @@ public struct ViewDef: Codable, Hashable, Sendable {
         indexes = try container.decode([IndexDef].self, forKey: .indexes)
         populated = try container.decodeIfPresent(Bool.self, forKey: .populated) ?? true
         dependsOn = try container.decodeIfPresent([QualifiedName].self, forKey: .dependsOn) ?? []
+        _acl = try container.decode(ACLCoded.self, forKey: .acl)
     }
 
     /// Which views each view's rewrite rule depends on, one row per pair: PostgreSQL's own
@@ -61,19 +65,19 @@ public struct ViewDef: Codable, Hashable, Sendable {
     static func query(_ scope: CatalogScope) -> String { """
         SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
                pg_get_userbyid(c.relowner) AS owner, pg_get_viewdef(c.oid) AS definition, d.description AS comment,
-               c.relispopulated AS populated
+               c.relispopulated AS populated, \(CatalogSQL.aclJSON("c.relacl")) AS acl
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         \(Comment.join("c", "pg_class"))
         WHERE c.relkind IN ('v', 'm') AND \(scope.readable("c")) AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """ }
 
-    static func read(_ result: QueryResult) throws -> [ViewDef] {
+    static func read(_ result: QueryResult, acls: ACLReader) throws -> [ViewDef] {
         try (0..<result.count).map { row in
             var view = ViewDef(name: QualifiedName(schema: try result.string(row, "schema"), name: try result.string(row, "name")),
                                materialized: try result.bool(row, "materialized"), owner: try result.string(row, "owner"),
                                definition: try result.optionalString(row, "definition") ?? "",
-                               comment: try result.optionalString(row, "comment"))
+                               comment: try result.optionalString(row, "comment"), acl: try acls.grants(result, row))
             view.populated = try result.bool(row, "populated")
             return view
         }

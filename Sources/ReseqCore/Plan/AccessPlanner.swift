@@ -45,7 +45,7 @@ struct AccessPlanner: Sendable {
             missing = missingOnRelations[.sequence]?[sequence] ?? []
         }
         return missing.flatMap {
-            steps(for: $0, on: "SEQUENCE \(SQL.qualified(sequence))", what: "sequence \(sequence)", object: object,
+            Self.grantSteps(for: $0, on: "SEQUENCE \(SQL.qualified(sequence))", what: "sequence \(sequence)", object: object,
                   lock: .grant(sequence), requires: [.owner(sequence, .sequence)])
         }
     }
@@ -55,7 +55,7 @@ struct AccessPlanner: Sendable {
     func schemaObjects() -> [Step] {
         missingOnSchemas.keys.sorted().flatMap { schema in
             missingOnSchemas[schema]!.flatMap {
-                steps(for: $0, on: "SCHEMA \(SQL.identifier(schema))", what: "schema \(schema)",
+                Self.grantSteps(for: $0, on: "SCHEMA \(SQL.identifier(schema))", what: "schema \(schema)",
                       object: "schema \(schema)", lock: .none, requires: [.schemaOwner(schema)])
             }
         }
@@ -65,7 +65,7 @@ struct AccessPlanner: Sendable {
         let tables = missingOnRelations[.table] ?? [:]
         return tables.keys.sorted().flatMap { table in
             tables[table]!.flatMap {
-                steps(for: $0, on: "TABLE \(SQL.qualified(table))", what: "table \(table)",
+                Self.grantSteps(for: $0, on: "TABLE \(SQL.qualified(table))", what: "table \(table)",
                       object: table.description, lock: .grant(table), requires: [.owner(table, .table)])
             }
         }
@@ -98,8 +98,9 @@ struct AccessPlanner: Sendable {
         return steps
     }
 
-    private func steps(for missing: AccessDiff.Missing, on target: String, what: String, object: String,
-                       lock: Step.Lock, requires: [Step.Requirement]) -> [Step] {
+    /// GRANT, then GRANT … WITH GRANT OPTION, of what one role lacks on one object.
+    static func grantSteps(for missing: AccessDiff.Missing, on target: String, what: String, object: String,
+                           lock: Step.Lock, requires: [Step.Requirement]) -> [Step] {
         var steps: [Step] = []
         let grantee = Self.grantee(missing.grantee)
         // WITH GRANT OPTION gives the privilege too.

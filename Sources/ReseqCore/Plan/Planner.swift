@@ -66,7 +66,8 @@ public enum Planner {
                                  unavailableExtensions: options.unavailableExtensions,
                                  ownedSequences: Dictionary(grouping: target.snapshot.sequences.compactMap { sequence in
                                      sequence.ownedBy.map { (table: $0.table, sequence: sequence.name, column: $0.column) }
-                                 }, by: \.table).mapValues { $0.map { (sequence: $0.sequence, column: $0.column) } }).plan()
+                                 }, by: \.table).mapValues { $0.map { (sequence: $0.sequence, column: $0.column) } },
+                                 access: access.map { (source: $0.sourceAccess, target: $0.targetAccess) }).plan()
         }
         // Schemas' privileges after the schemas exist (USAGE on a schema is needed to use
         // anything in it); tables' and default privileges last.

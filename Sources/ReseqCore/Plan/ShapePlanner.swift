@@ -19,6 +19,9 @@ struct ShapePlanner {
     let ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]]
     /// Missing extensions the target does not offer at the source's version → versions it offers.
     let unavailableExtensions: [String: [String]]
+    /// Both sides' roles and privileges, when both snapshots keep them: the objects'
+    /// privileges are planned then.
+    let access: (source: AccessIndex, target: AccessIndex)?
 
     /// The steps before the sequences' (extensions, schemas, types, functions, columns,
     /// partitioning) and after them (indexes, constraints, triggers, views, policies, owners,
@@ -31,7 +34,8 @@ struct ShapePlanner {
 
     init(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, targetRoles: Set<String>?, applyingRole: String?,
          occupied: Set<QualifiedName> = [], unavailableExtensions: [String: [String]] = [:],
-         ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]] = [:]) {
+         ownedSequences: [QualifiedName: [(sequence: QualifiedName, column: String)]] = [:],
+         access: (source: AccessIndex, target: AccessIndex)? = nil) {
         // What either side could not read is not planned: its definition is unknown.
         let unread = Set(source.unread + target.unread)
         var source = source
@@ -45,6 +49,7 @@ struct ShapePlanner {
         self.occupied = occupied
         self.ownedSequences = ownedSequences
         self.unavailableExtensions = unavailableExtensions
+        self.access = access
     }
 
     func plan() -> Output {
@@ -106,8 +111,52 @@ struct ShapePlanner {
             out.after += table.commentSteps(other, self)
         }
         out.after += owners.steps
+        out.after += privilegeSteps(tables: tables, owners: owners)
         out.unresolved += owners.unresolved
         return out
+    }
+
+    /// The privileges of every table, column, view, function and type the target has or the
+    /// plan creates, for the owners the owners' steps leave. Tables whose privileges the
+    /// access planner gives back (those with a column drawing from a sequence, which both
+    /// sides' access lists keep) are left to it; their columns are not.
+    private func privilegeSteps(tables: [(source: TableDef, target: TableDef)], owners: ShapeOwners) -> [Step] {
+        guard let access else { return [] }
+        let privileges = ShapePrivileges(roles: roles, sourceAccess: access.source, targetAccess: access.target)
+        var steps: [Step] = []
+        func plan(_ source: PrivilegedObject, _ current: PrivilegedObject?, lock: Step.Lock, owner id: ObjectID) {
+            guard let owner = owners.finalOwners[id] else { return }  // not created, or its owner unknown
+            steps += privileges.steps(source, current: current, owner: owner, object: "privileges on \(id)", lock: lock)
+        }
+        for (table, other) in tables {
+            let covered = access.source.relation(table.name, .table) != nil && access.target.relation(table.name, .table) != nil
+            if !covered { plan(PrivilegedObject(table: table), PrivilegedObject(table: other), lock: .grant(table.name), owner: table.id) }
+            for column in table.columns where column.acl != nil {
+                guard let current = other.columns.first(where: { $0.name == column.name }) else { continue }
+                plan(PrivilegedObject(column: column, of: table), PrivilegedObject(column: current, of: other),
+                     lock: .grant(table.name), owner: table.id)
+            }
+        }
+        let views = Matched(source.views, target.views, by: \.name)
+        for view in views.missing { plan(PrivilegedObject(view: view), nil, lock: .grant(view.name), owner: view.id) }
+        for (view, other) in views.both {
+            plan(PrivilegedObject(view: view), PrivilegedObject(view: other), lock: .grant(view.name), owner: view.id)
+        }
+        let functions = Matched(source.functions, target.functions, by: \.id)
+        // An aggregate reseq cannot rebuild (no definition) is not there to grant on.
+        for function in functions.missing where function.definition != nil {
+            plan(PrivilegedObject(function: function), nil, lock: .grant(function.name), owner: function.id)
+        }
+        for (function, other) in functions.both {
+            plan(PrivilegedObject(function: function), PrivilegedObject(function: other), lock: .grant(function.name),
+                 owner: function.id)
+        }
+        let types = Matched(source.types, target.types, by: \.name)
+        for type in types.missing { plan(PrivilegedObject(type: type), nil, lock: .grant(type.name), owner: type.id) }
+        for (type, other) in types.both {
+            plan(PrivilegedObject(type: type), PrivilegedObject(type: other), lock: .grant(type.name), owner: type.id)
+        }
+        return steps
     }
 
     // MARK: shared by the kinds
@@ -144,20 +193,35 @@ struct ShapeOwners {
     let planner: ShapePlanner
     var steps: [Step] = []
     var unresolved: [Finding] = []
+    /// Each object's owner once these steps have run, where known: the source's (mapped),
+    /// or, when the target lacks that role, the one it has or gets from its creator.
+    var finalOwners: [ObjectID: String] = [:]
 
     /// `what` is the ALTER word (TABLE, VIEW, FUNCTION, …), `name` the SQL that names it.
     /// `target` is nil for an object the plan creates: its creator owns it.
     mutating func add(_ id: ObjectID, _ what: String, _ name: String, source: String, target: String?) {
         let wanted = planner.roles.target(source)
         let current = target ?? planner.applyingRole
-        guard wanted != current else { return }
+        guard wanted != current else {
+            finalOwners[id] = wanted
+            return
+        }
         if let roles = planner.targetRoles, !roles.contains(wanted) {
+            finalOwners[id] = current
             unresolved.append(Finding(.roleMissing, .error, id, source: source, target: current,
                 "\(id) belongs to \(source) on the source, and the target has no role \(wanted): create it (or map it with --map-role \(source)=ROLE) and run reconcile again."))
             return
         }
+        finalOwners[id] = wanted
+        // Named for the parallel apply, which keeps it with the steps that create the object
+        // and grant on it; a relation's own ALTER takes a real lock (`relation`).
+        let lock: Step.Lock
+        switch id {
+        case .function(let name, _), .type(let name), .view(let name): lock = .grant(name)
+        default: lock = .none
+        }
         steps.append(planner.step("owner of \(id)", "ALTER \(what) \(name) OWNER TO \(SQL.identifier(wanted));",
-                                  "gives \(id) to \(wanted), its owner on the source", .none,
+                                  "gives \(id) to \(wanted), its owner on the source", lock,
                                   requires: [.member(wanted)], hazards: [.authorization]))
     }
 

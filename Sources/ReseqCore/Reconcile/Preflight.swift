@@ -58,6 +58,8 @@ public enum Preflight {
             case .update(let sequence):
                 return relationOwners[sequence].map(mine.contains) ?? true
                     || updateSequence[role, default: []].contains(sequence)
+            case .rightsOf(let owner):
+                return mine.contains(owner)
             }
         }
 
@@ -75,6 +77,7 @@ public enum Preflight {
                 return "GRANT \(SQL.identifier(owner)) TO \(me); (or run reseq as \(owner))"
             case .member(let role): return "GRANT \(SQL.identifier(role)) TO \(me);"
             case .update(let sequence): return "GRANT UPDATE ON SEQUENCE \(SQL.qualified(sequence)) TO \(me);"
+            case .rightsOf(let owner): return "GRANT \(SQL.identifier(owner)) TO \(me); (or run reseq as \(owner))"
             }
         }
 
@@ -88,6 +91,7 @@ public enum Preflight {
             case .schemaOwner(let schema): return "the rights of \(schemaOwners[schema] ?? "?"), the owner of schema \(schema)"
             case .member(let role): return "membership in \(role) (to make it an owner)"
             case .update(let sequence): return "UPDATE on sequence \(sequence)"
+            case .rightsOf(let owner): return "the rights of \(owner), the owner (to grant on what it owns)"
             }
         }
     }
@@ -154,6 +158,7 @@ public enum Preflight {
             switch requirement {
             case .owner(let name, _): return facts.relationOwners[name]
             case .schemaOwner(let schema): return facts.schemaOwners[schema]
+            case .rightsOf(let owner): return owner
             default: return nil
             }
         }
@@ -191,7 +196,7 @@ public enum Preflight {
             switch requirement {
             case .owner(let name, _): relations.insert(name)
             case .create(let schema), .schemaOwner(let schema): schemas.insert(schema)
-            case .member(let role): members.insert(role)
+            case .member(let role), .rightsOf(let role): members.insert(role)
             case .update(let sequence): relations.insert(sequence); sequences.insert(sequence)
             case .createSchema: break
             }

@@ -19,6 +19,22 @@ enum CatalogSQL {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// An access list (`relacl`, `attacl`, `proacl`, `typacl`) as JSON text in the form files
+    /// keep it, one `ACLEntry` per grantee (PUBLIC as `public`); NULL where the catalog's is
+    /// (the default). Read in each kind's own query, exploded only where a list exists.
+    static func aclJSON(_ acl: String) -> String {
+        """
+        CASE WHEN \(acl) IS NOT NULL THEN coalesce((
+            SELECT json_agg(json_build_object('grantee', x.grantee, 'privileges', x.privileges,
+                                              'withGrantOption', x.options))::text
+            FROM (SELECT CASE WHEN e.grantee = 0 THEN 'public' ELSE pg_get_userbyid(e.grantee) END AS grantee,
+                         string_agg(DISTINCT e.privilege_type, ', ' ORDER BY e.privilege_type) AS privileges,
+                         string_agg(DISTINCT e.privilege_type, ', ' ORDER BY e.privilege_type)
+                             FILTER (WHERE e.is_grantable) AS options
+                  FROM aclexplode(\(acl)) e GROUP BY e.grantee) x), '[]') END
+        """
+    }
+
     /// Leaves out pg_catalog, information_schema, pg_toast* and pg_temp* (alias `n`).
     static let userSchemas = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'"
 }

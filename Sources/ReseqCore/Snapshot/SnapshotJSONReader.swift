@@ -358,9 +358,10 @@ enum SnapshotJSONReader {
 
         mutating func typeDef() -> TypeDef? {
             var name: QualifiedName?, kind: TypeDef.Kind?, owner: String?, details: [String]?, formatted: String?
-            var comment: String??
+            var comment: String??, acl: [Grant]??
             let ok = object { r, key in
                 switch key {
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 case "name": return r.set(&name, r.qualified())
                 case "kind": return r.set(&kind, r.string().flatMap(TypeDef.Kind.init(rawValue:)))
                 case "owner": return r.set(&owner, r.string())
@@ -371,7 +372,9 @@ enum SnapshotJSONReader {
                 }
             }
             guard ok, let name, let kind, let owner, let details, let formatted else { return nil }
-            return TypeDef(name: name, kind: kind, owner: owner, details: details, formatted: formatted, comment: comment ?? nil)
+            var type = TypeDef(name: name, kind: kind, owner: owner, details: details, formatted: formatted, comment: comment ?? nil)
+            type.acl = acl ?? nil
+            return type
         }
 
         mutating func tableDef() -> TableDef? {
@@ -379,9 +382,10 @@ enum SnapshotJSONReader {
             var unlogged: Bool?, rowSecurity: Bool?, forceRowSecurity: Bool?
             var partitionKey: String??, partitionOf: QualifiedName??, partitionBound: String??, comment: String??
             var columns: [ColumnDef]?, constraints: [ConstraintDef]?, indexes: [IndexDef]?
-            var triggers: [TriggerDef]?, policies: [PolicyDef]?
+            var triggers: [TriggerDef]?, policies: [PolicyDef]?, acl: [Grant]??
             let ok = object { r, key in
                 switch key {
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 case "name": return r.set(&name, r.qualified())
                 case "kind": return r.set(&kind, r.string().flatMap(TableDef.Kind.init(rawValue:)))
                 case "owner": return r.set(&owner, r.string())
@@ -412,14 +416,17 @@ enum SnapshotJSONReader {
             table.indexes = indexes
             table.triggers = triggers
             table.policies = policies
+            table.acl = acl ?? nil
             return table
         }
 
         mutating func columnDef() -> ColumnDef? {
             var name: String?, type: String?, notNull: Bool?
             var expression: String??, collation: String??, identity: IdentityKind??, generated: String??, comment: String??
+            var acl: [Grant]??
             let ok = object { r, key in
                 switch key {
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 case "name": return r.set(&name, r.string())
                 case "type": return r.set(&type, r.string())
                 case "notNull": return r.set(&notNull, r.bool())
@@ -432,9 +439,11 @@ enum SnapshotJSONReader {
                 }
             }
             guard ok, let name, let type, let notNull else { return nil }
-            return ColumnDef(name: name, type: type, notNull: notNull, defaultExpression: expression ?? nil,
-                             collation: collation ?? nil, identity: identity ?? nil, generated: generated ?? nil,
-                             comment: comment ?? nil)
+            var column = ColumnDef(name: name, type: type, notNull: notNull, defaultExpression: expression ?? nil,
+                                   collation: collation ?? nil, identity: identity ?? nil, generated: generated ?? nil,
+                                   comment: comment ?? nil)
+            column.acl = acl ?? nil
+            return column
         }
 
         mutating func constraintDef() -> ConstraintDef? {
@@ -517,11 +526,12 @@ enum SnapshotJSONReader {
 
         mutating func viewDef() -> ViewDef? {
             var name: QualifiedName?, materialized: Bool?, owner: String?, definition: String?
-            var indexes: [IndexDef]?, comment: String??, populated: Bool?, dependsOn: [QualifiedName]?
+            var indexes: [IndexDef]?, comment: String??, populated: Bool?, dependsOn: [QualifiedName]?, acl: [Grant]??
             let ok = object { r, key in
                 switch key {
                 case "populated": return r.set(&populated, r.bool())
                 case "dependsOn": return r.set(&dependsOn, r.array { $0.qualified() })
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 case "name": return r.set(&name, r.qualified())
                 case "materialized": return r.set(&materialized, r.bool())
                 case "owner": return r.set(&owner, r.string())
@@ -533,7 +543,7 @@ enum SnapshotJSONReader {
             }
             guard ok, let name, let materialized, let owner, let definition, let indexes else { return nil }
             var view = ViewDef(name: name, materialized: materialized, owner: owner, definition: definition,
-                               comment: comment ?? nil)
+                               comment: comment ?? nil, acl: acl ?? nil)
             view.indexes = indexes  // as the file has them; the init would sort
             view.populated = populated ?? true
             view.dependsOn = dependsOn ?? []
@@ -542,9 +552,10 @@ enum SnapshotJSONReader {
 
         mutating func functionDef() -> FunctionDef? {
             var name: QualifiedName?, arguments: String?, kind: FunctionDef.Kind?, owner: String?, securityDefiner: Bool?
-            var result: String??, definition: String??, comment: String??
+            var result: String??, definition: String??, comment: String??, acl: [Grant]??
             let ok = object { r, key in
                 switch key {
+                case "acl": return r.set(&acl, r.optional { $0.grants() })
                 case "name": return r.set(&name, r.qualified())
                 case "arguments": return r.set(&arguments, r.string())
                 case "kind": return r.set(&kind, r.string().flatMap(FunctionDef.Kind.init(rawValue:)))
@@ -558,7 +569,8 @@ enum SnapshotJSONReader {
             }
             guard ok, let name, let arguments, let kind, let owner, let securityDefiner else { return nil }
             return FunctionDef(name: name, arguments: arguments, kind: kind, owner: owner, securityDefiner: securityDefiner,
-                               result: result ?? nil, definition: definition ?? nil, comment: comment ?? nil)
+                               result: result ?? nil, definition: definition ?? nil, comment: comment ?? nil,
+                               acl: acl ?? nil)
         }
 
         /// As the `.iso8601` strategy reads it, by the decoder itself: one small call per file.

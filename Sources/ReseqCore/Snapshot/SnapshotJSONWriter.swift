@@ -139,6 +139,7 @@ struct SnapshotJSONWriter {
         }
         key("functions")
         array(value.functions) { w, function in
+            if let acl = function.acl { w.key("acl"); w.grants(acl) }
             w.key("arguments"); w.string(function.arguments)
             if let comment = function.comment { w.key("comment"); w.string(comment) }
             if let definition = function.definition { w.key("definition"); w.string(definition) }
@@ -158,6 +159,7 @@ struct SnapshotJSONWriter {
         array(value.tables) { w, table in w.table(table) }
         key("types")
         array(value.types) { w, type in
+            if let acl = type.acl { w.key("acl"); w.grants(acl) }
             if let comment = type.comment { w.key("comment"); w.string(comment) }
             w.key("details"); w.strings(type.details)
             w.key("formatted"); w.string(type.formatted)
@@ -169,6 +171,7 @@ struct SnapshotJSONWriter {
         array(value.unread, object: false) { w, name in w.name(name) }
         key("views")
         array(value.views) { w, view in
+            if let acl = view.acl { w.key("acl"); w.grants(acl) }
             if let comment = view.comment { w.key("comment"); w.string(comment) }
             w.key("definition"); w.string(view.definition)
             w.key("dependsOn"); w.array(view.dependsOn, object: false) { w, name in w.name(name) }
@@ -183,8 +186,10 @@ struct SnapshotJSONWriter {
 
     /// The inside of a table's object.
     private mutating func table(_ value: TableDef) {
+        if let acl = value.acl { key("acl"); grants(acl) }
         key("columns")
         array(value.columns) { w, column in
+            if let acl = column.acl { w.key("acl"); w.grants(acl) }
             if let collation = column.collation { w.key("collation"); w.string(collation) }
             if let comment = column.comment { w.key("comment"); w.string(comment) }
             if let expression = column.defaultExpression { w.key("defaultExpression"); w.string(expression) }

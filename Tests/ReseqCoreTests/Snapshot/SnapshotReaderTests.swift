@@ -270,6 +270,43 @@ final class SnapshotReaderTests: ClusterTestCase {
         XCTAssertEqual(owner.columns.first { $0.ref == col("public", "users", "id") }?.dataRead, .denied)
     }
 
+    /// Each shape object's access list, read in its kind's own query: nil for the default,
+    /// an empty list when everything was revoked, grantees with odd names, grant options,
+    /// PUBLIC, and a column's own grants.
+    func testAccessListsOfTheShapeAreRead() throws {
+        let name = try fixtureDatabase()
+        let odd = "Odd \"r\" \(name)"
+        let quoted = "\"" + odd.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        try cluster.run("""
+            CREATE ROLE \(quoted);
+            CREATE VIEW public.user_names AS SELECT name FROM public.users;
+            CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x * 2';
+            CREATE TYPE public.mood AS ENUM ('sad', 'ok');
+            GRANT SELECT ON public.user_names TO \(quoted) WITH GRANT OPTION;
+            GRANT SELECT (name), UPDATE (name) ON public.users TO \(quoted);
+            REVOKE ALL ON public.events FROM CURRENT_USER, reader_\(name);
+            CREATE TABLE public.bare (k integer);
+            REVOKE EXECUTE ON FUNCTION public.twice(integer) FROM PUBLIC;
+            GRANT USAGE ON TYPE public.mood TO \(quoted);
+            """, database: name)
+        let objects = try XCTUnwrap(try SnapshotReader().capture(try cluster.connect(database: name)).schema)
+        let me = try cluster.connect(database: name).query("SELECT current_user::text AS me").string(0, "me")
+        let users = try XCTUnwrap(objects.tables.first { $0.name == q("public", "users") })
+        XCTAssertEqual(users.columns.first { $0.name == "name" }?.acl,
+                       [Grant(grantee: odd, privilege: "SELECT"), Grant(grantee: odd, privilege: "UPDATE")])
+        XCTAssertNil(users.columns.first { $0.name == "id" }?.acl)
+        XCTAssertEqual(objects.tables.first { $0.name == q("public", "events") }?.acl, [])
+        XCTAssertNil(try XCTUnwrap(objects.tables.first { $0.name == q("public", "bare") }).acl)
+        // The owner's entry as acldefault made it (with MAINTAIN from PostgreSQL 17 on).
+        let view = try XCTUnwrap(objects.views.first { $0.name == q("public", "user_names") }?.acl)
+        XCTAssertEqual(view.filter { $0.grantee == odd }, [Grant(grantee: odd, privilege: "SELECT", grantable: true)])
+        XCTAssertTrue(view.contains(Grant(grantee: me, privilege: "TRUNCATE")), "\(view)")
+        XCTAssertEqual(objects.functions.first { $0.name == q("public", "twice") }?.acl, [Grant(grantee: me, privilege: "EXECUTE")])
+        XCTAssertEqual(objects.types.first { $0.name == q("public", "mood") }?.acl,
+                       [Grant(grantee: odd, privilege: "USAGE"), Grant(grantee: me, privilege: "USAGE"),
+                        Grant(grantee: "public", privilege: "USAGE")].sorted())
+    }
+
     func testSchemaFilterKeepsSequencesThatIncludedTablesUse() throws {
         let name = try fixtureDatabase()
         let connection = try cluster.connect(database: name)
