@@ -9,12 +9,14 @@
 --   enum, domain, composite, range -> varchar      json, jsonb, xml, arrays -> text
 --   unbounded varchar -> varchar(8000)
 -- Objects that extensions own are left alone. Used by ShapeTests; run it as a statement of its
--- own (psql -f), on a copy you can throw away.
+-- own (psql -f), on a copy you can throw away. It commits every 200 changes: one
+-- transaction over 10,000 tables would need more locks than a default server has.
 DO $$
 DECLARE
   r record;
   pk text;
   user_schemas CONSTANT text := '^(pg_catalog|information_schema|pg_toast.*|pg_temp.*)$';
+  changes int := 0;
 BEGIN
   -- Views first: they depend on the columns changed below.
   FOR r IN
@@ -24,6 +26,7 @@ BEGIN
   LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);  -- gone with a view it read
     EXECUTE format('DROP %s %s CASCADE', CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END, r.oid::regclass);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   FOR r IN
@@ -32,17 +35,20 @@ BEGIN
     WHERE NOT t.tgisinternal AND n.nspname !~ user_schemas AND t.tgparentid = 0
   LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, r.rel);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   FOR r IN
     SELECT p.polname, p.polrelid::regclass AS rel FROM pg_policy p
   LOOP
     EXECUTE format('DROP POLICY %I ON %s', r.polname, r.rel);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
   FOR r IN
     SELECT c.oid::regclass AS rel FROM pg_class c WHERE c.relrowsecurity OR c.relforcerowsecurity
   LOOP
     EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY', r.rel);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Every constraint but primary keys (and NOT NULL, which PostgreSQL 18 lists here too).
@@ -53,6 +59,7 @@ BEGIN
     ORDER BY k.contype = 'f' DESC
   LOOP
     EXECUTE format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', r.rel, r.conname);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Secondary indexes: all but those of primary keys.
@@ -63,6 +70,7 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = i.indrelid AND e.deptype = 'e')
   LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', r.idx);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Partitioned tables become plain tables with the rows of all their partitions; the
@@ -94,10 +102,13 @@ BEGIN
   LOOP
     IF r.attidentity <> '' THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP IDENTITY', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.attgenerated <> '' THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSE
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     END IF;
   END LOOP;
   FOR r IN
@@ -105,6 +116,7 @@ BEGIN
     WHERE c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e')
   LOOP
     EXECUTE format('DROP SEQUENCE IF EXISTS %s CASCADE', r.seq);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Types, as DMS maps them.
@@ -117,14 +129,19 @@ BEGIN
   LOOP
     IF r.typtype IN ('e', 'd', 'c', 'r') AND r.type_schema !~ user_schemas THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar USING %I::text', r.rel, r.attname, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.typcategory = 'A' OR r.typname IN ('json', 'jsonb', 'xml') THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text USING %I::text', r.rel, r.attname, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.typname = 'bool' THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar(5) USING %I::text', r.rel, r.attname, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.typname = 'numeric' AND r.atttypmod = -1 THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE numeric(28,6)', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.typname = 'varchar' AND r.atttypmod = -1 THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar(8000)', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     END IF;
   END LOOP;
 
@@ -137,6 +154,7 @@ BEGIN
   LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
     EXECUTE format('DROP %s %s CASCADE', CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
   FOR r IN
     SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -146,6 +164,7 @@ BEGIN
   LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
     EXECUTE format('DROP TYPE %s CASCADE', r.oid::regtype);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Comments: DMS copies none.
@@ -158,8 +177,10 @@ BEGIN
   LOOP
     IF r.objsubid = 0 THEN
       EXECUTE format('COMMENT ON TABLE %s IS NULL', r.rel);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSE
       EXECUTE format('COMMENT ON COLUMN %s.%I IS NULL', r.rel, r.attname);
+      changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     END IF;
   END LOOP;
   FOR r IN
@@ -167,6 +188,7 @@ BEGIN
     WHERE n.nspname !~ user_schemas AND n.nspname <> 'public'
   LOOP
     EXECUTE format('COMMENT ON SCHEMA %I IS NULL', r.nspname);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 END
 $$;

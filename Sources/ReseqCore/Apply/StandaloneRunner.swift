@@ -57,6 +57,8 @@ struct StandaloneRunner: Sendable {
         let stopped = Mutex<String?>(nil)
         let sendableObjects = UncheckedObjects(objects)
         @Sendable func work(_ connection: Connection) {
+            let session = SessionSettings(connection)
+            try? connection.execute("SET lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))")
             while stopped.withLock({ $0 }) == nil, !shouldStop() {
                 let taken = next.add(1, ordering: .sequentiallyConsistent).oldValue
                 guard taken < order.count else { return }
@@ -66,7 +68,7 @@ struct StandaloneRunner: Sendable {
                         results.withLock { $0[index] = ApplyOutcome(object: object.object, status: .notRun, message: "not tried: \(reason)") }
                         continue
                     }
-                    let (outcome, fatal) = runWithRetries(object, on: connection, shouldStop: shouldStop)
+                    let (outcome, fatal) = runWithRetries(object, on: session, shouldStop: shouldStop)
                     results.withLock { $0[index] = outcome }
                     if let fatal { stopped.withLock { $0 = $0 ?? fatal } }
                     done(1)
@@ -131,13 +133,28 @@ struct StandaloneRunner: Sendable {
 
     /// Runs one object, again after a doubling pause while another session's lock holds it
     /// back. The second value is set when the run must stop (lost session, interrupt).
-    private func runWithRetries(_ object: Object, on connection: Connection,
+    /// A worker's session and the statement_timeout it runs under, set again only when a step
+    /// needs another: most steps need the same, and each SET is a round trip.
+    private final class SessionSettings {
+        let connection: Connection
+        var statementTimeout: Int?
+        init(_ connection: Connection) { self.connection = connection }
+
+        func statementTimeout(_ milliseconds: Int) throws {
+            guard statementTimeout != milliseconds else { return }
+            statementTimeout = nil
+            try connection.execute("SET statement_timeout = \(milliseconds)")
+            statementTimeout = milliseconds
+        }
+    }
+
+    private func runWithRetries(_ object: Object, on session: SessionSettings,
                                 shouldStop: () -> Bool) -> (ApplyOutcome, String?) {
         var pause = options.firstRetryPause
         var tries = 0
         while true {
             tries += 1
-            let (outcome, fatal) = runOnce(object, on: connection, shouldStop: shouldStop)
+            let (outcome, fatal) = runOnce(object, on: session, shouldStop: shouldStop)
             guard outcome.status == .blocked, fatal == nil, tries <= options.lockRetries else {
                 var outcome = outcome
                 if outcome.status == .blocked { outcome.message = (outcome.message ?? "") + " (tried \(tries) time\(tries == 1 ? "" : "s"))" }
@@ -150,20 +167,24 @@ struct StandaloneRunner: Sendable {
         }
     }
 
-    private func runOnce(_ object: Object, on connection: Connection, shouldStop: () -> Bool) -> (ApplyOutcome, String?) {
+    private func runOnce(_ object: Object, on session: SessionSettings, shouldStop: () -> Bool) -> (ApplyOutcome, String?) {
+        let connection = session.connection
         let role = options.runAs[object.object]
         let inTransaction = !object.steps.contains(where: \.standalone)
         var undo: [String] = []
         var current: Step?
         do {
-            try connection.execute("SET lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))")
             if inTransaction { try connection.execute("BEGIN") }
             if let role { try connection.execute("SET \(inTransaction ? "LOCAL " : "")ROLE \(SQL.identifier(role))") }
             for step in object.steps {
                 if shouldStop() { throw PostgresError(kind: .cancel, sqlState: .queryCanceled, message: "interrupted") }
                 current = step
                 if let stepUndo = step.undo { undo.append(stepUndo) }
-                try connection.execute("SET \(inTransaction ? "LOCAL " : "")statement_timeout = \(options.timeout(for: step))")
+                if inTransaction {
+                    try connection.execute("SET LOCAL statement_timeout = \(options.timeout(for: step))")
+                } else {
+                    try session.statementTimeout(options.timeout(for: step))
+                }
                 try connection.execute(step.sql)
             }
             if inTransaction { try connection.execute("COMMIT") }
@@ -183,6 +204,7 @@ struct StandaloneRunner: Sendable {
             // Leave nothing half-done: what the steps so far made goes again (briefly bounded
             // after an interrupt, so that stopping stays quick; a re-run drops what is left).
             if connection.isConnectionOK, !undo.isEmpty {
+                session.statementTimeout = nil
                 try? connection.execute("SET statement_timeout = \(fatal == nil ? options.statementTimeoutMilliseconds : 10_000)")
                 for statement in undo.reversed() { try? connection.execute(statement) }
             }

@@ -164,7 +164,22 @@ extension ConstraintDef {
         let matched = Matched(table.constraints.filter { isKey($0) == keys }, other.constraints, by: key)
         let partitioned = other.kind == .partitioned
         var steps: [Step] = []
-        for constraint in matched.missing {
+        // A plain table's missing checks and foreign keys: one statement, NOT VALID (a
+        // brief lock, however many), one object.
+        let together = partitioned ? [] : matched.missing.filter { $0.kind == .check || $0.kind == .foreignKey }
+        if !together.isEmpty {
+            let object = "checks and foreign keys of \(table.name)"
+            let (alter, requires) = planner.alterTable(table.name)
+            let lock: Step.Lock = together.contains { $0.kind == .check } ? .accessExclusive(table.name) : .shareRowExclusive(table.name)
+            steps.append(planner.step(object, "\(alter) \(together.map(\.notValidClause).joined(separator: ", "));",
+                "adds \(together.map { "\($0.kind.words) \($0.name)" }.joined(separator: ", ")) to \(table.name); new rows are checked from now on",
+                lock, requires: requires))
+            for constraint in together {
+                steps += planner.comment(object, on: "CONSTRAINT \(SQL.identifier(constraint.name)) ON \(SQL.qualified(table.name))",
+                                         constraint.comment, nil, requires: requires)
+            }
+        }
+        for constraint in matched.missing where !together.contains(constraint) {
             steps += constraint.add(to: table, partitioned: partitioned, replacing: nil, planner)
         }
         for (constraint, current) in matched.both where constraint.kind == .check || constraint.kind == .foreignKey {
@@ -181,23 +196,31 @@ extension ConstraintDef {
         return steps
     }
 
-    /// VALIDATE CONSTRAINT for each check and foreign key added NOT VALID above, or NOT VALID
-    /// on the target and validated on the source: each alone and committed, under a lock
-    /// that lets reads and writes go on.
+    /// VALIDATE CONSTRAINT for the checks and foreign keys added NOT VALID above, or NOT VALID
+    /// on the target and validated on the source: a table's in one statement, alone and
+    /// committed, under a lock that lets reads and writes go on. When a row breaks one, none
+    /// of the table's is validated; all stay NOT VALID (still checked for new rows) and the
+    /// error names the one; a re-run validates them once the rows are fixed.
     static func validations(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner) -> [Step] {
         guard other.kind != .partitioned else { return [] }
         let current = Dictionary(other.constraints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return table.constraints.filter { constraint in
+        let pending = table.constraints.filter { constraint in
             guard constraint.validated, constraint.kind == .check || constraint.kind == .foreignKey else { return false }
             guard let existing = current[constraint.name] else { return true }
             return !existing.validated || !Definition.same(constraint.definition, existing.definition)
-        }.map { constraint in
-            let (alter, requires) = planner.alterTable(table.name)
-            return planner.step("validate \(table.name).\(constraint.name)", "\(alter) VALIDATE CONSTRAINT \(SQL.identifier(constraint.name));",
-                "checks the rows already in \(table.name) against \(constraint.kind.words) \(constraint.name)",
-                .shareUpdateExclusive(table.name), requires: requires, hazards: [.validationScan], standalone: true,
-                rows: table.estimatedRows)
         }
+        guard !pending.isEmpty else { return [] }
+        let (alter, requires) = planner.alterTable(table.name)
+        return [planner.step("validation of \(table.name)",
+            "\(alter) \(pending.map { "VALIDATE CONSTRAINT \(SQL.identifier($0.name))" }.joined(separator: ", "));",
+            "checks the rows already in \(table.name) against \(pending.map { "\($0.kind.words) \($0.name)" }.joined(separator: ", "))",
+            .shareUpdateExclusive(table.name), requires: requires, hazards: [.validationScan], standalone: true,
+            rows: table.estimatedRows)]
+    }
+
+    /// `ADD CONSTRAINT name definition NOT VALID` (a constraint NOT VALID on the source as it is).
+    var notValidClause: String {
+        "ADD CONSTRAINT \(SQL.identifier(name)) \(definition)\(validated ? " NOT VALID" : "")"
     }
 
     private func add(to table: TableDef, partitioned: Bool, replacing current: ConstraintDef?, _ planner: ShapePlanner) -> [Step] {
