@@ -7,7 +7,8 @@
 -- partitions stay, as plain tables); types are mapped as DMS maps them:
 --   numeric without precision -> numeric(28,6)    boolean -> varchar(5)
 --   enum, domain, composite, range -> varchar      json, jsonb, xml, arrays -> text
---   unbounded varchar -> varchar(8000)
+--   unbounded varchar -> varchar(8000)             hstore -> text
+-- and LOB columns (text, json, jsonb, xml, bytea) lose NOT NULL.
 -- Objects that extensions own are left alone. Used by ShapeTests; run it as a statement of its
 -- own (psql -f), on a copy you can throw away. It commits every 200 changes: one
 -- transaction over 10,000 tables would need more locks than a default server has.
@@ -130,7 +131,7 @@ BEGIN
     IF r.typtype IN ('e', 'd', 'c', 'r') AND r.type_schema !~ user_schemas THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar USING %I::text', r.rel, r.attname, r.attname);
       changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
-    ELSIF r.typcategory = 'A' OR r.typname IN ('json', 'jsonb', 'xml') THEN
+    ELSIF r.typcategory = 'A' OR r.typname IN ('json', 'jsonb', 'xml', 'hstore') THEN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text USING %I::text', r.rel, r.attname, r.attname);
       changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     ELSIF r.typname = 'bool' THEN
@@ -143,6 +144,19 @@ BEGIN
       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar(8000)', r.rel, r.attname);
       changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
     END IF;
+  END LOOP;
+
+  -- LOB columns (text, json and the like, bytea: what DMS copies as a LOB) lose NOT NULL, but
+  -- for the primary key's.
+  FOR r IN
+    SELECT a.attrelid::regclass AS rel, a.attname
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND n.nspname !~ user_schemas
+      AND format_type(a.atttypid, NULL) IN ('text', 'bytea', 'json', 'jsonb', 'xml')
+      AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey))
+  LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP NOT NULL', r.rel, r.attname);
+    changes := changes + 1; IF changes % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
 
   -- Functions, procedures and user types: DMS creates none.

@@ -63,6 +63,7 @@ final class ShapeTests: VersionClustersTestCase {
             ("columnTypeDiffers public.customers.mood", .error),
             ("columnTypeDiffers public.customers.credit", .error),
             ("columnDiffers public.orders.total", .error),
+            ("notNullDiffers public.customers.email", .error),
             ("uniqueMissing public.customers.customers_email_key", .error),
             ("checkMissing public.customers.customers_score_check", .error),
             ("checkMissing Billing.invoice.invoice_number_check", .error),
