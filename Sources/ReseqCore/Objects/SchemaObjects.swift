@@ -82,14 +82,15 @@ extension SchemaObjects {
         var views = try ViewDef.read(rows(ViewDef.query(scope))).filter { included($0.name.schema) }
         let functions = try FunctionDef.read(rows(FunctionDef.query(scope))).filter { included($0.name.schema) }
 
+        // Sorted by name, as the inits sort them: the catalog's order changes from run to run.
         for index in tables.indices {
             let name = tables[index].name
-            tables[index].constraints = constraints[name] ?? []
-            tables[index].indexes = indexes[name] ?? []
-            tables[index].triggers = triggers[name] ?? []
-            tables[index].policies = policies[name] ?? []
+            tables[index].constraints = (constraints[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].indexes = (indexes[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].triggers = (triggers[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].policies = (policies[name] ?? []).sorted { $0.name < $1.name }
         }
-        for index in views.indices { views[index].indexes = indexes[views[index].name] ?? [] }
+        for index in views.indices { views[index].indexes = (indexes[views[index].name] ?? []).sorted { $0.name < $1.name } }
         return SchemaObjects(schemas: schemas, extensions: extensions, types: types, tables: tables,
                              views: views, functions: functions)
     }
