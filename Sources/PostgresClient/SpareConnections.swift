@@ -47,10 +47,19 @@ public final class SpareConnections: Sendable {
         for canceller in busy.withLock({ Array($0.values) }) { try? canceller.cancel() }
     }
 
-    /// Returns a session for a later phase; a broken one is dropped.
+    private let lost = Atomic<Int>(0)
+
+    /// Sessions given back broken (the server or the network ended them), so far: how the
+    /// thread that handed them out learns that one died under another thread.
+    public var lostSessions: Int { lost.load(ordering: .sequentiallyConsistent) }
+
+    /// Returns a session for a later phase; a broken one is dropped (and counted).
     public func give(_ connection: Connection) {
         busy.withLock { $0[ObjectIdentifier(connection)] = nil }
-        guard connection.isConnectionOK else { return }
+        guard connection.isConnectionOK else {
+            lost.add(1, ordering: .sequentiallyConsistent)
+            return
+        }
         let parked = Idle(connection: connection)
         idle.withLock { $0.append(parked) }
     }

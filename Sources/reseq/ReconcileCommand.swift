@@ -141,19 +141,25 @@ struct ReconcileCommand: ParsableCommand {
         }
         let summary = ApplySummary.render(outcomes: result.outcomes, unresolved: result.plan.unresolved,
                                           verification: result.verification)
+        // A concurrent index build runs outside any transaction: cut off, it leaves an INVALID index.
+        let cutOff = result.outcomes.filter { $0.leftover != nil }.count
+        let cutOffText = """
+            \(cutOff) object(s) run outside a transaction were cut off: what they left (named above) is removed by the next run
+            """
         switch result.stop {
         case .interrupted?:
             try Output.write(summary, to: nil)
-            Output.note("interrupted: the running transaction was rolled back; run reconcile again to finish.")
+            Output.note("interrupted: the running transaction was rolled back\(cutOff == 0 ? "" : ", and " + cutOffText); run reconcile again to finish.")
             throw ExitCode(130)
         case .connectionLost?:
             // No verification on a dead session; the summary says which objects committed.
             try Output.write(summary, to: nil)
             let applied = result.outcomes.filter { $0.status == .applied }.count
+            let halfDone = cutOff == 0 ? "so no object is half-applied" : "and " + cutOffText
             throw UserError("""
                 the connection to the target was lost during apply. \(applied) of \(result.outcomes.count) object(s) were \
-                committed before that; the transaction in progress was rolled back by the server, so no object is \
-                half-applied. Nothing was verified. Check the server, then run the same reconcile again to finish.
+                committed before that; the transaction in progress was rolled back by the server, \(halfDone). Nothing was \
+                verified. Check the server, then run the same reconcile again to finish.
                 """)
         case nil:
             break

@@ -123,6 +123,55 @@ final class ObjectsDiffTests: XCTestCase {
         }, [])
     }
 
+    /// Both sides changed, each its own way.
+    private func sides(source changeSource: (inout SchemaObjects) -> Void,
+                       target changeTarget: (inout SchemaObjects) -> Void) -> (Snapshot, Snapshot) {
+        var (source, target) = snapshots { _ in }
+        changeSource(&source.schema!)
+        changeTarget(&target.schema!)
+        return (source, target)
+    }
+
+    /// A check left NOT VALID on the target (its validation blocked or cut off): pg_get_constraintdef
+    /// prints it with " NOT VALID", which makes it no other check. It is only validated.
+    func testACheckLeftNotValidOnTheTargetIsOnlyValidated() {
+        let check = ConstraintDef(name: "customers_email_check", kind: .check, definition: "CHECK ((email <> ''::text))")
+        var notValid = check
+        notValid.definition += " NOT VALID"
+        notValid.validated = false
+        let (source, target) = sides(source: { objects in self.table(&objects, "customers") { $0.constraints.append(check) } },
+                                     target: { objects in self.table(&objects, "customers") { $0.constraints.append(notValid) } })
+        let found = Differ.diff(source: source, target: target, options: .init())
+        XCTAssertEqual(found.map(\.kind), [.constraintDiffers])
+        XCTAssertEqual(found.first?.severity, .warning)
+        XCTAssertEqual(found.first?.targetValue, "NOT VALID")
+        XCTAssertEqual(Planner.plan(source: source, target: target).steps.map(\.sql),
+                       [#"ALTER TABLE "public"."customers" VALIDATE CONSTRAINT "customers_email_check";"#])
+    }
+
+    /// The index of a unique key that a build cut off left behind (INVALID, backing no
+    /// constraint) is dropped before the key's index is built again, not built over.
+    func testAKeysIndexLeftByABuildCutOffIsDroppedFirst() {
+        let key = { (objects: inout SchemaObjects, valid: Bool, constraint: String?) in
+            self.table(&objects, "customers") { customers in
+                let index = customers.indexes.firstIndex { $0.name == "customers_email_key" }!
+                customers.indexes[index].valid = valid
+                customers.indexes[index].constraint = constraint
+            }
+        }
+        let (source, target) = sides(source: { objects in
+            self.table(&objects, "customers") {
+                $0.constraints.append(ConstraintDef(name: "customers_email_key", kind: .unique, definition: "UNIQUE (email)"))
+            }
+            key(&objects, true, "customers_email_key")
+        }, target: { objects in key(&objects, false, nil) })
+        XCTAssertEqual(Planner.plan(source: source, target: target).steps.map(\.sql), [
+            #"DROP INDEX CONCURRENTLY IF EXISTS "public"."customers_email_key";"#,
+            "CREATE UNIQUE INDEX CONCURRENTLY customers_email_key ON public.customers USING btree (email);",
+            #"ALTER TABLE "public"."customers" ADD CONSTRAINT "customers_email_key" UNIQUE USING INDEX "customers_email_key";"#,
+        ])
+    }
+
     func testViewsCompareWithoutTheQualifiersOlderServersPrint() {
         XCTAssertTrue(ViewDef.sameQuery(" SELECT customers.id,\n    customers.email\n   FROM public.customers\n  WHERE customers.active;",
                                         " SELECT id,\n    email\n   FROM public.customers\n  WHERE active;"))

@@ -36,6 +36,9 @@ public struct ParallelApplier: Sendable {
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> [ApplyOutcome] {
         try? connection.execute(Self.sessionSetup)
+        // A session lost on any thread ends the run, as the first session's loss does.
+        let lostAtStart = spare?.lostSessions ?? 0
+        let sessionLost = { !connection.isConnectionOK || (spare?.lostSessions ?? 0) > lostAtStart }
         let total = plan.objects.count
         let finished = Atomic<Int>(0)
         var outcomes: [ApplyOutcome] = []
@@ -61,7 +64,7 @@ public struct ParallelApplier: Sendable {
             }
             outcomes += results
             // A lost session or an interrupt ends the run; what was not tried says why.
-            if shouldStop() || !connection.isConnectionOK {
+            if shouldStop() || sessionLost() {
                 stop = shouldStop() ? "interrupted" : "the connection to the target was lost"
             } else if let lost = results.first(where: { $0.status == .notRun }) {
                 stop = lost.message ?? "stopped"

@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// An object of standalone steps runs them one by one, each committed; when one fails, the
 /// `undo` of every step run so far (the failing one's too) removes what they left (the
-/// INVALID index of a failed concurrent build), so nothing is half-done. Any other object
-/// runs in one transaction of its own.
+/// INVALID index of a failed concurrent build), so nothing is half-done; what it cannot remove
+/// (the session is lost, the undo ran out of time) is named in the outcome, `leftover`, and
+/// the next run's plan removes it. Any other object runs in one transaction of its own.
 struct StandaloneRunner: Sendable {
     var options: Applier.Options
     var jobs: Int
@@ -203,21 +204,33 @@ struct StandaloneRunner: Sendable {
             }
             // Leave nothing half-done: what the steps so far made goes again (briefly bounded
             // after an interrupt, so that stopping stays quick; a re-run drops what is left).
-            if connection.isConnectionOK, !undo.isEmpty {
-                session.statementTimeout = nil
-                try? connection.execute("SET statement_timeout = \(fatal == nil ? options.statementTimeoutMilliseconds : 10_000)")
-                for statement in undo.reversed() { try? connection.execute(statement) }
+            // What could not go (the session is lost, the undo failed) is named in the outcome.
+            // After an interrupt, 2 s: DROP INDEX CONCURRENTLY waits for every transaction
+            // holding any lock on the table (a report reading it), and Ctrl-C must not wait long.
+            var leftover: [String] = []
+            if !undo.isEmpty {
+                if connection.isConnectionOK {
+                    session.statementTimeout = nil
+                    try? connection.execute("SET statement_timeout = \(fatal == nil ? options.statementTimeoutMilliseconds : 2_000)")
+                }
+                for statement in undo.reversed() {
+                    do { try connection.execute(statement) } catch { leftover.append(statement) }
+                }
             }
             if role != nil { try? connection.execute("RESET ROLE") }
             let statement = postgres?.statement != nil ? "" : current.map { "; statement: \($0.sql)" } ?? ""
+            let left = leftover.isEmpty ? "" : "; what it may have left stays until the next run removes it: \(leftover.joined(separator: " "))"
             if let fatal {
-                return (ApplyOutcome(object: object.object, status: .notRun, message: "rolled back: \(fatal)"), fatal)
+                return (ApplyOutcome(object: object.object, status: .notRun, message: "\(left.isEmpty ? "rolled back" : "cut off"): \(fatal)\(left)",
+                                     leftover: leftover.isEmpty ? nil : leftover), fatal)
             }
             if postgres?.sqlState == .lockNotAvailable || postgres?.sqlState == .deadlockDetected {
                 return (ApplyOutcome(object: object.object, status: .blocked,
-                    message: "another session held a lock\(current?.lock.relation.map { " on \($0)" } ?? "") past lock_timeout (\(options.lockTimeoutMilliseconds)ms)\(statement)"), nil)
+                    message: "another session held a lock\(current?.lock.relation.map { " on \($0)" } ?? "") past lock_timeout (\(options.lockTimeoutMilliseconds)ms)\(statement)\(left)",
+                    leftover: leftover.isEmpty ? nil : leftover), nil)
             }
-            return (ApplyOutcome(object: object.object, status: .failed, message: "\(postgres?.description ?? "\(error)")\(statement)"), nil)
+            return (ApplyOutcome(object: object.object, status: .failed, message: "\(postgres?.description ?? "\(error)")\(statement)\(left)",
+                                 leftover: leftover.isEmpty ? nil : leftover), nil)
         }
     }
 }

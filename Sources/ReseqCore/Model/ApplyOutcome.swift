@@ -4,11 +4,16 @@ public struct ApplyOutcome: Codable, Hashable, Sendable {
     public var status: Status
     /// Why the object was not applied (the server's message, or the table whose lock was held).
     public var message: String?
+    /// What a step run outside a transaction (a concurrent index build) may have left on the
+    /// target when it was cut off and its undo could not run: the statements that remove it,
+    /// which the next run's plan covers (it drops an INVALID index and builds it again).
+    public var leftover: [String]?
 
-    public init(object: String, status: Status, message: String? = nil) {
+    public init(object: String, status: Status, message: String? = nil, leftover: [String]? = nil) {
         self.object = object
         self.status = status
         self.message = message
+        self.leftover = leftover
     }
 
     public enum Status: String, Codable, Hashable, Sendable {

@@ -41,6 +41,12 @@ public struct ConstraintDef: Codable, Hashable, Sendable {
         self.comment = comment
     }
 
+    /// What the constraint checks: the definition without the ` NOT VALID` that
+    /// pg_get_constraintdef adds to one not validated yet (`validated` tells that apart).
+    var checks: String {
+        definition.hasSuffix(" NOT VALID") ? String(definition.dropLast(" NOT VALID".count)) : definition
+    }
+
     /// Constraints a partition inherits from its parent's (`conparentid`, PostgreSQL 11+) are
     /// the parent's: told once, there.
     static func query(_ scope: CatalogScope) -> String {
@@ -90,7 +96,7 @@ public struct ConstraintDef: Codable, Hashable, Sendable {
         }
         for (constraint, other) in matched.both {
             let id = ObjectID.constraint(table, constraint.name)
-            if !Definition.same(constraint.definition, other.definition) || constraint.deferrable != other.deferrable
+            if !Definition.same(constraint.checks, other.checks) || constraint.deferrable != other.deferrable
                 || constraint.deferred != other.deferred {
                 findings.append(Finding(.constraintDiffers, .error, id, source: constraint.definition, target: other.definition,
                     "\(constraint.kind.words) \(constraint.name) on \(table) checks something else on the target: rows the source refused may be accepted, or the reverse."))
@@ -180,12 +186,12 @@ extension ConstraintDef {
             }
         }
         for constraint in matched.missing where !together.contains(constraint) {
-            steps += constraint.add(to: table, partitioned: partitioned, replacing: nil, planner)
+            steps += constraint.add(to: table, partitioned: partitioned, replacing: nil, leftovers: other.indexes, planner)
         }
         for (constraint, current) in matched.both where constraint.kind == .check || constraint.kind == .foreignKey {
-            if !Definition.same(constraint.definition, current.definition) || constraint.deferrable != current.deferrable
+            if !Definition.same(constraint.checks, current.checks) || constraint.deferrable != current.deferrable
                 || constraint.deferred != current.deferred {
-                steps += constraint.add(to: table, partitioned: partitioned, replacing: current, planner)
+                steps += constraint.add(to: table, partitioned: partitioned, replacing: current, leftovers: [], planner)
             }
         }
         for (constraint, current) in matched.both {
@@ -207,7 +213,7 @@ extension ConstraintDef {
         let pending = table.constraints.filter { constraint in
             guard constraint.validated, constraint.kind == .check || constraint.kind == .foreignKey else { return false }
             guard let existing = current[constraint.name] else { return true }
-            return !existing.validated || !Definition.same(constraint.definition, existing.definition)
+            return !existing.validated || !Definition.same(constraint.checks, existing.checks)
         }
         guard !pending.isEmpty else { return [] }
         let (alter, requires) = planner.alterTable(table.name)
@@ -223,7 +229,10 @@ extension ConstraintDef {
         "ADD CONSTRAINT \(SQL.identifier(name)) \(definition)\(validated ? " NOT VALID" : "")"
     }
 
-    private func add(to table: TableDef, partitioned: Bool, replacing current: ConstraintDef?, _ planner: ShapePlanner) -> [Step] {
+    /// `leftovers`: the target's indexes; one named as the key's index but backing no constraint
+    /// is what a build cut off left (INVALID, or built but never attached): dropped and built again.
+    private func add(to table: TableDef, partitioned: Bool, replacing current: ConstraintDef?, leftovers: [IndexDef],
+                     _ planner: ShapePlanner) -> [Step] {
         let object = "constraint \(table.name).\(name)"
         let (alter, requires) = planner.alterTable(table.name)
         let constraint = SQL.identifier(name)
@@ -238,7 +247,8 @@ extension ConstraintDef {
             if !partitioned, let index = table.indexes.first(where: { $0.constraint == name }) {
                 let timing = deferrable ? (deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE") : ""
                 let words = kind == .primaryKey ? "PRIMARY KEY" : "UNIQUE"
-                return index.build(on: table.name, partitioned: false, rows: table.estimatedRows, replacing: false,
+                let leftover = leftovers.contains { $0.name == index.name && $0.constraint == nil }
+                return index.build(on: table.name, partitioned: false, rows: table.estimatedRows, replacing: leftover,
                                    object: object, planner) + [
                     planner.step(object, "\(alter) ADD CONSTRAINT \(constraint) \(words) USING INDEX \(SQL.identifier(index.name))\(timing);",
                         "makes index \(index.name) the \(kind.words) \(name) of \(table.name)", .accessExclusive(table.name),

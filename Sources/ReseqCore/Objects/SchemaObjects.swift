@@ -83,19 +83,20 @@ extension SchemaObjects {
         var views = try ViewDef.read(rows(ViewDef.query(scope)), acls: acls).filter { included($0.name.schema) }
         let functions = try FunctionDef.read(rows(FunctionDef.query(scope)), acls: acls).filter { included($0.name.schema) }
 
+        // Sorted by name, as the inits sort them: the catalog's order changes from run to run.
         for index in tables.indices {
             let name = tables[index].name
-            tables[index].constraints = constraints[name] ?? []
-            tables[index].indexes = indexes[name] ?? []
-            tables[index].triggers = triggers[name] ?? []
-            tables[index].policies = policies[name] ?? []
+            tables[index].constraints = (constraints[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].indexes = (indexes[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].triggers = (triggers[name] ?? []).sorted { $0.name < $1.name }
+            tables[index].policies = (policies[name] ?? []).sorted { $0.name < $1.name }
         }
         let dependencyRows = try rows(ViewDef.dependencyQuery(scope))
         let dependencies = try SchemaObjects.byTable(dependencyRows) { row in
             QualifiedName(schema: try dependencyRows.string(row, "dep_schema"), name: try dependencyRows.string(row, "dep_name"))
         }
         for index in views.indices {
-            views[index].indexes = indexes[views[index].name] ?? []
+            views[index].indexes = (indexes[views[index].name] ?? []).sorted { $0.name < $1.name }
             views[index].dependsOn = (dependencies[views[index].name] ?? []).sorted()
         }
         return SchemaObjects(schemas: schemas, extensions: extensions, types: types, tables: tables,

@@ -32,7 +32,7 @@ public struct Reconciler: Sendable {
     public enum Stop: Sendable, Equatable {
         /// SIGINT or SIGTERM: the running statement was cancelled and its transaction rolled back.
         case interrupted
-        /// The session died; the server rolled back the open transaction.
+        /// A session of the apply died; the server rolled back its open transaction.
         case connectionLost
     }
 
@@ -107,13 +107,15 @@ public struct Reconciler: Sendable {
 
         var applier = options.applier
         applier.runAs = preflight.runAs
+        let lostBefore = snapshot.spare?.lostSessions ?? 0
         result.outcomes = ParallelApplier(options: applier, jobs: options.jobs, watch: builds)
             .apply(preflight.runnable(allowed), on: connection, spare: snapshot.spare, shouldStop: shouldStop, progress: progress)
         if shouldStop() {
             result.stop = .interrupted
             return result
         }
-        guard connection.isConnectionOK else {
+        // Any session of the apply lost, not only this one: the run stopped there either way.
+        guard connection.isConnectionOK, (snapshot.spare?.lostSessions ?? 0) == lostBefore else {
             result.stop = .connectionLost
             return result
         }
