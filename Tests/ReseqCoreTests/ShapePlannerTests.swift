@@ -86,7 +86,7 @@ final class ShapePlannerTests: XCTestCase {
     func testNotNullFollowsAValidatedCheck() {
         let steps = plan { table(&$0, "customers") { t in t.columns[1].notNull = false } }.after
         XCTAssertEqual(steps.map(\.sql), [
-            #"ALTER TABLE "public"."customers" ADD CONSTRAINT "reseq_not_null_email" CHECK ("email" IS NOT NULL) NOT VALID;"#,
+            #"ALTER TABLE "public"."customers" DROP CONSTRAINT IF EXISTS "reseq_not_null_email", ADD CONSTRAINT "reseq_not_null_email" CHECK ("email" IS NOT NULL) NOT VALID;"#,
             #"ALTER TABLE "public"."customers" VALIDATE CONSTRAINT "reseq_not_null_email";"#,
             #"ALTER TABLE "public"."customers" ALTER COLUMN "email" SET NOT NULL;"#,
             #"ALTER TABLE "public"."customers" DROP CONSTRAINT "reseq_not_null_email";"#,

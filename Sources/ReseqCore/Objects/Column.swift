@@ -260,7 +260,8 @@ extension ColumnDef {
                 continue
             }
             steps += [
-                planner.step(object, "\(alter) ADD CONSTRAINT \(check) CHECK (\(name) IS NOT NULL) NOT VALID;",
+                // A check left by a run cut off before it could drop it is replaced, not in the way.
+                planner.step(object, "\(alter) DROP CONSTRAINT IF EXISTS \(check), ADD CONSTRAINT \(check) CHECK (\(name) IS NOT NULL) NOT VALID;",
                     "checks new rows of \(table.name).\(column.name) for NULL", .accessExclusive(table.name), requires: requires,
                     standalone: true, undo: "\(alter) DROP CONSTRAINT IF EXISTS \(check);"),
                 planner.step(object, "\(alter) VALIDATE CONSTRAINT \(check);", "checks the rows already there for NULL",

@@ -238,13 +238,13 @@ final class ShapeFaultTests: VersionClustersTestCase {
     /// part of the shape): at the start of two statements of reseq's it waits until the test
     /// releases an advisory lock, a wait that lock_timeout does not cut (it polls):
     /// gate 1 before the VALIDATE, so that the test takes the table's lock then; gate 2 before
-    /// the next statement on customers (CREATE TRIGGER customers_touch), so that the test
+    /// the next statement on customers (the NOT NULL of email the copy dropped), so that the test
     /// releases it after the validation gave up and before anything else needs the table.
     func testALockHeldDuringAValidationBlocksItAloneAndTheRerunValidates() throws {
         let copy = try prepare("reseq_validate_blocked")
         let dry = try BinaryTests.reseq(["reconcile", "--source", copy.sourceFile, "--target-dsn", copy.dsn])
         XCTAssertTrue(dry.stdout.contains("""
-            -- validate public.customers.customers_score_check (each statement on its own, outside a transaction)
+            -- validation of public.customers (each statement on its own, outside a transaction)
             -- checks the rows already in public.customers against check customers_score_check \
             (lock: SHARE UPDATE EXCLUSIVE on public.customers; hazards: validation-scan)
             ALTER TABLE "public"."customers" VALIDATE CONSTRAINT "customers_score_check";
@@ -256,7 +256,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
             CREATE FUNCTION public.reseq_test_gate() RETURNS event_trigger LANGUAGE plpgsql AS $$
             DECLARE gate int := CASE
                 WHEN current_query() LIKE '%VALIDATE CONSTRAINT "customers_score_check"%' THEN 1
-                WHEN current_query() LIKE '%CREATE TRIGGER customers_touch %' THEN 2 END;
+                WHEN current_query() LIKE '%ADD CONSTRAINT "reseq_not_null_email"%' THEN 2 END;
             BEGIN
               IF gate IS NOT NULL THEN
                 WHILE NOT pg_try_advisory_lock_shared(gate) LOOP PERFORM pg_sleep(0.01); END LOOP;
@@ -274,17 +274,17 @@ final class ShapeFaultTests: VersionClustersTestCase {
         XCTAssertEqual(try constraintValidated(copy, "customers_score_check"), false)
         try holder.execute("BEGIN; LOCK TABLE customers IN SHARE UPDATE EXCLUSIVE MODE")
         try gates.execute("SELECT pg_advisory_unlock(1)")
-        _ = try waitForSession(copy, query: "%CREATE TRIGGER customers_touch %", waitEvent: "PgSleep", reseq)
+        _ = try waitForSession(copy, query: "%ADD CONSTRAINT \"reseq_not_null_email\"%", waitEvent: "PgSleep", reseq)
         try holder.execute("COMMIT")
         try gates.execute("SELECT pg_advisory_unlock(2)")
         let run = try reseq.finish()
 
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
         XCTAssertEqual(notApplied(run), ["""
-            blocked: validate public.customers.customers_score_check: another session held a lock on public.customers \
+            blocked: validation of public.customers: another session held a lock on public.customers \
             past lock_timeout (200ms) (tried 2 times)
             """], run.stdout)
-        XCTAssertTrue(run.stdout.hasPrefix("applied 52 of 53 object(s)."), run.stdout)
+        XCTAssertTrue(run.stdout.hasPrefix("applied 55 of 56 object(s)."), run.stdout)
         XCTAssertTrue(run.stdout.contains("verification found 1 difference(s) that matter:"), run.stdout)
         XCTAssertTrue(run.stdout.contains("""
             warning constraintDiffers public.customers.customers_score_check: check customers_score_check on public.customers \
@@ -388,7 +388,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
         let run = try BinaryTests.reseq(copy.reconcile())
 
         XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
-        XCTAssertTrue(run.stdout.hasPrefix("applied 52 of 53 object(s)."), run.stdout)
+        XCTAssertTrue(run.stdout.hasPrefix("applied 55 of 56 object(s)."), run.stdout)
         XCTAssertEqual(notApplied(run), ["""
             failed: constraint public.customers.customers_email_key: statement failed [SQLSTATE 23505]: could not create unique \
             index "customers_email_key" DETAIL: Key (email)=(c1@example.com) is duplicated. statement: CREATE UNIQUE INDEX \
