@@ -7,6 +7,11 @@
 #   reseq snapshot           vs  pg_dump --schema-only of the same database
 #   reseq reconcile --apply  vs  psql replaying the restoring SQL, 500 objects a transaction,
 #                                each on its own copy of the same DMS-style target
+#   reseq reconcile --apply --allow-hazards all, on a copy that also lost everything else DMS
+#                            drops (scripts/dms-shape-copy.sql)  vs  psql replaying the source's
+#                            pg_dump --schema-only --section=post-data (primary keys left out:
+#                            the copy kept them) with the sequences, defaults, checks,
+#                            functions and views (bench-reference.sql, bench-shape-reference.sql)
 #   reseq diff of the 10k source and target snapshots; peak memory of every reseq run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +61,7 @@ warm() {
 rows=()
 row() { rows+=("$(printf '%-26s %6s %9s %11s %7s %8s %-5s %8s' "$@")"); note "${rows[-1]}"; }
 judge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "pass" : "FAIL" }'; }
+shape() { [ "$1" -le 10000 ]; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
 for n in "${sizes[@]}"; do
@@ -68,6 +74,16 @@ for n in "${sizes[@]}"; do
   psql "src_$n" -At -f scripts/bench-reference.sql >"$work/reference-$n.sql"
   note "   $(psql "src_$n" -At -c "SELECT count(*) FROM pg_class WHERE relkind = 'S'") sequences"
   copies "ref_$n" "dms_$n"; copies "app_$n" "dms_$n"
+  # The whole shape (1,000 and 10,000: pg_dump cannot lock 50,000 tables on default settings):
+  # a copy that lost all DMS drops, and the SQL that restores it by hand.
+  shape $n || continue
+  psql postgres -c "CREATE DATABASE shp_$n TEMPLATE dms_$n"
+  psql "shp_$n" -f scripts/dms-shape-copy.sql
+  { psql "src_$n" -At -v part=before -f scripts/bench-shape-reference.sql
+    cat "$work/reference-$n.sql"
+    pg_dump --schema-only --section=post-data --dbname "$base dbname=src_$n" | awk 'BEGIN { RS = ";\n"; ORS = ";\n" } !/PRIMARY KEY/'
+    psql "src_$n" -At -v part=after -f scripts/bench-shape-reference.sql; } >"$work/shape-reference-$n.sql"
+  copies "sref_$n" "shp_$n"; copies "sapp_$n" "shp_$n"
 done
 # dms-copy.sql dropped the targets' sequences: let those inodes stop counting as recent.
 settle; sleep 61
@@ -89,6 +105,11 @@ for i in $(seq "$runs"); do
     timed "ref-$n" "$(command -v psql)" -X -q -v ON_ERROR_STOP=1 "$base dbname=ref_${n}_$i" -f "$work/reference-$n.sql"
     settle; warm "app_${n}_$i"
     timed "rec-$n" "$reseq" reconcile --source "$work/src-$n.json" --target-dsn "$base dbname=app_${n}_$i" --apply
+    shape $n || continue
+    settle; warm "sref_${n}_$i"
+    timed "sref-$n" "$(command -v psql)" -X -q -v ON_ERROR_STOP=1 "$base dbname=sref_${n}_$i" -f "$work/shape-reference-$n.sql"
+    settle; warm "sapp_${n}_$i"
+    timed "srec-$n" "$reseq" reconcile --source "$work/src-$n.json" --target-dsn "$base dbname=sapp_${n}_$i" --apply --allow-hazards all
   done
 done
 
@@ -96,6 +117,10 @@ for n in "${sizes[@]}"; do
   # The reference must do the same job: its result must pass reseq's own verification.
   "$reseq" snapshot --dsn "$base dbname=ref_${n}_1" --output "$work/ref-$n.json" 2>/dev/null
   "$reseq" diff "$work/src-$n.json" "$work/ref-$n.json" >/dev/null || { note "the reference SQL did not restore everything at $n"; exit 1; }
+  if shape $n; then
+    "$reseq" snapshot --dsn "$base dbname=sref_${n}_1" --output "$work/sref-$n.json" 2>/dev/null
+    "$reseq" diff "$work/src-$n.json" "$work/sref-$n.json" >/dev/null || { note "the shape reference SQL did not restore everything at $n"; exit 1; }
+  fi
 
   snap=$(seconds "snap-$n"); dump=$(seconds "dump-$n"); rec=$(seconds "rec-$n"); ref=$(seconds "ref-$n")
   snap_target=-; rec_target=-; snap_ok=-; rec_ok=-
@@ -110,6 +135,11 @@ for n in "${sizes[@]}"; do
   fi
   row "snapshot / pg_dump -s" "$n" "$snap" "$dump" "$(ratio "$snap" "$dump")" "$snap_target" "$snap_ok" "$(peak_mb "snap-$n")"
   row "reconcile --apply / psql" "$n" "$rec" "$ref" "$(ratio "$rec" "$ref")" "$rec_target" "$rec_ok" "$(peak_mb "rec-$n")"
+  if shape $n; then
+    srec=$(seconds "srec-$n"); sref=$(seconds "sref-$n"); srec_target=-; srec_ok=-
+    if [ "$n" = 10000 ]; then srec_target="<= 1.00"; srec_ok=$(judge "$(ratio "$srec" "$sref")" 1.0); fi
+    row "reconcile shape / psql" "$n" "$srec" "$sref" "$(ratio "$srec" "$sref")" "$srec_target" "$srec_ok" "$(peak_mb "srec-$n")"
+  fi
 
   if [ "$n" = 10000 ]; then
     "$reseq" snapshot --dsn "$base dbname=dms_$n" --output "$work/dms-$n.json" 2>/dev/null
