@@ -49,8 +49,6 @@ public struct ParallelApplier: Sendable {
                 continue
             }
             let base = finished.load(ordering: .sequentiallyConsistent)
-            let t0 = Date()
-            defer { if ProcessInfo.processInfo.environment["RESEQ_TRACE"] != nil { FileHandle.standardError.write(Data("segment standalone=\(segment.standalone) objects=\(segment.objects.count) steps=\(segment.objects.reduce(0) { $0 + $1.steps.count }) \(String(format: "%.3f", Date().timeIntervalSince(t0)))s first=\(segment.objects[0].object)\n".utf8)) } }
             let results: [ApplyOutcome]
             if segment.standalone {
                 results = StandaloneRunner(options: options, jobs: max(jobs, 1), watch: watch).run(
