@@ -102,16 +102,26 @@ final class ShapePlannerTests: XCTestCase {
             t.columns[2].defaultExpression = nil
             t.columns[1].type = "character varying(8000)"
         } }
+        // The retyped column's default goes with its type: true cannot be a varchar(5)'s default.
         XCTAssertEqual(out.before.map(\.sql), [
-            #"ALTER TABLE "public"."customers" ALTER COLUMN "email" TYPE text USING "email"::text, ALTER COLUMN "active" TYPE boolean USING "active"::boolean;"#,
-            #"ALTER TABLE "public"."customers" ALTER COLUMN "active" SET DEFAULT true;"#,
+            #"ALTER TABLE "public"."customers" ALTER COLUMN "email" TYPE text USING "email"::text, ALTER COLUMN "active" TYPE boolean USING "active"::boolean, ALTER COLUMN "active" SET DEFAULT true;"#,
         ])
         XCTAssertEqual(out.before[0].hazards, [.tableRewrite, .correctness])
         XCTAssertTrue(out.before[0].fixes.contains("values of email that the copy rounded or cut stay as they are"), out.before[0].fixes)
-        XCTAssertEqual(out.before[1].hazards, [])
         // varchar(8000) to text alone rewrites nothing.
         let widened = plan { table(&$0, "customers") { t in t.columns[1].type = "character varying(8000)" } }.before
         XCTAssertEqual(widened.map(\.hazards), [[.correctness]])
+        // Defaults alone: one statement, no hazard, an object of their own.
+        let defaults = plan { objects in
+            self.table(&objects, "orders") { t in t.columns[t.columns.count - 1].defaultExpression = nil }
+            self.table(&objects, "customers") { t in t.columns[2].defaultExpression = nil }
+        }.before
+        XCTAssertEqual(defaults.map(\.sql), [
+            #"ALTER TABLE "public"."customers" ALTER COLUMN "active" SET DEFAULT true;"#,
+            #"ALTER TABLE "public"."orders" ALTER COLUMN "placed" SET DEFAULT CURRENT_DATE;"#,
+        ])
+        XCTAssertEqual(defaults.map(\.object), ["defaults of public.customers", "defaults of public.orders"])
+        XCTAssertEqual(defaults.map(\.hazards), [[], []])
     }
 
     func testAFlattenedPartitionedTableIsRebuiltOnlyWhenItHoldsNoRowsOfItsOwn() throws {

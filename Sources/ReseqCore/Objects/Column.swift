@@ -184,10 +184,12 @@ public struct ColumnDef: Codable, Hashable, Sendable {
 // MARK: - Rebuilding
 
 extension ColumnDef {
-    /// One object per table: every column's type changed back in one ALTER TABLE (one
-    /// rewrite, `USING column::type`: text to jsonb, varchar to the recreated enum or to
-    /// boolean), then the defaults the copy dropped (sequence defaults are the sequences').
-    /// Values the copy already rounded or cut do not come back; the step says so.
+    /// Two objects per table, one statement each: every column's type changed back in one
+    /// ALTER TABLE (one rewrite, `USING column::type`: text to jsonb, varchar to the recreated
+    /// enum or to boolean), with the defaults of those columns (a default of the source's type
+    /// cannot go on the copy's); and the other defaults the copy dropped, a brief lock
+    /// (sequence defaults are the sequences'). Values the copy already rounded or cut do not
+    /// come back; the step says so.
     static func steps(_ table: TableDef, _ other: TableDef, _ planner: ShapePlanner,
                       _ unresolved: inout [Finding]) -> [Step] {
         let matched = Matched(table.columns, other.columns, by: \.name)
@@ -196,7 +198,8 @@ extension ColumnDef {
         var types: [String] = []
         var hazards: Set<Hazard> = []
         var lost: [String] = []
-        var defaults: [Step] = []
+        var defaults: [String] = []
+        var defaultColumns: [String] = []
         for column in matched.missing {
             unresolved.append(Finding(.columnMissing, .error, .column(table.name, column.name), source: column.type, target: nil,
                 "column \(column.name) of \(table.name) does not exist on the target, so its values were not copied; reseq does not invent them. Add it to the copy and run reconcile again."))
@@ -217,7 +220,8 @@ extension ColumnDef {
                     "\(table.name).\(column.name) is generated differently on the target; reseq does not drop a generated expression. Fix it by hand."))
                 continue
             }
-            if column.type != target.type || column.collation != target.collation {
+            let retyped = column.type != target.type || column.collation != target.collation
+            if retyped {
                 let collate = column.collation != target.collation ? " COLLATE \(column.collation ?? "pg_catalog.\"default\"")" : ""
                 types.append("ALTER COLUMN \(name) TYPE \(column.type)\(collate) USING \(name)::\(column.type)")
                 if !Self.keepsStorage(from: target.type, to: column.type) { hazards.insert(.tableRewrite) }
@@ -227,8 +231,8 @@ extension ColumnDef {
             }
             if !column.drawsFromSequence, !target.drawsFromSequence, let wanted = column.defaultExpression,
                !Definition.same(wanted, target.defaultExpression) {
-                defaults.append(planner.step(object, "\(alter) ALTER COLUMN \(name) SET DEFAULT \(wanted);",
-                    "restores the default of \(table.name).\(column.name)", .accessExclusive(table.name), requires: requires))
+                let clause = "ALTER COLUMN \(name) SET DEFAULT \(wanted)"
+                if retyped { types.append(clause) } else { defaults.append(clause); defaultColumns.append(column.name) }
             }
         }
         var steps: [Step] = []
@@ -238,7 +242,12 @@ extension ColumnDef {
                 "gives \(table.name) its columns' source types\(note)", .accessExclusive(table.name), requires: requires,
                 hazards: Array(hazards), rows: table.estimatedRows))
         }
-        return steps + defaults
+        if !defaults.isEmpty {
+            steps.append(planner.step("defaults of \(table.name)", "\(alter) \(defaults.joined(separator: ", "));",
+                "restores the default\(defaults.count == 1 ? "" : "s") of \(defaultColumns.map { "\(table.name).\($0)" }.joined(separator: ", "))",
+                .accessExclusive(table.name), requires: requires))
+        }
+        return steps
     }
 
     /// NOT NULL the copy dropped, without a long ACCESS EXCLUSIVE scan: a CHECK (c IS NOT
