@@ -111,8 +111,11 @@ extension SchemaObjects {
     }
 
     /// Leaves out objects an extension created (`pg_depend` deptype `e`); `alias.oid` in `catalog`.
+    /// Such a dependency always references the extension: naming `refclassid` lets the server
+    /// find the few of them through `pg_depend_reference_index` instead of scanning the whole
+    /// of `pg_depend` (a quarter of a million rows at 10,000 tables) once in each query.
     static func notFromExtension(_ alias: String, _ catalog: String) -> String {
-        "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '\(catalog)'::regclass AND e.objid = \(alias).oid AND e.deptype = 'e')"
+        "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = '\(catalog)'::regclass AND e.objid = \(alias).oid AND e.deptype = 'e')"
     }
 }
 
