@@ -40,6 +40,12 @@ extension SchemaObjects {
     /// A lock taken between that look and the read runs into a short `lock_timeout`; the read
     /// then starts over from a savepoint, with the new lock known.
     static func read(_ connection: Connection, options: SnapshotOptions) throws -> SchemaObjects {
+        try read(connection, options: options, part: .all).assembled()
+    }
+
+    /// The share of the shape that `part` names, read as above. Shares read on several
+    /// sessions in one exported snapshot are joined with `ShapePieces.merge`.
+    static func read(_ connection: Connection, options: SnapshotOptions, part: ShapePart) throws -> ShapePieces {
         var settings = ["enable_nestloop = off", "max_parallel_workers_per_gather = 0", "search_path = pg_catalog",
                         "lock_timeout = '500ms'"]
         if connection.serverVersionNumber >= 110000 { settings.append("jit = off") }
@@ -49,15 +55,16 @@ extension SchemaObjects {
                 try connection.execute(settings.map { "SET LOCAL \($0)" }.joined(separator: "; "))
                 let locked = try connection.query(CatalogScope.lockedQuery)
                 let scope = CatalogScope(serverVersion: connection.serverVersionNumber,
-                                         locked: try (0..<locked.count).map { try locked.string($0, "oid") })
-                var objects = try read(connection, scope: scope, options: options)
-                objects.unread = try (0..<locked.count).compactMap { row in
+                                         locked: try (0..<locked.count).map { try locked.string($0, "oid") },
+                                         tables: part.definitions ?? .all)
+                var pieces = try read(connection, scope: scope, options: options, part: part)
+                pieces.unread = try (0..<locked.count).compactMap { row in
                     guard let name = try locked.optionalString(row, "name"),
                           options.includes(schema: try locked.string(row, "schema")) else { return nil }
                     return QualifiedName(schema: try locked.string(row, "schema"), name: name)
-                }.sorted()
+                }
                 try connection.execute("ROLLBACK TO SAVEPOINT reseq_objects; RELEASE SAVEPOINT reseq_objects")
-                return objects
+                return pieces
             } catch let error as PostgresError where error.sqlState == .lockNotAvailable && attempt < 5 {
                 try connection.execute("ROLLBACK TO SAVEPOINT reseq_objects; RELEASE SAVEPOINT reseq_objects")
             }
@@ -65,33 +72,30 @@ extension SchemaObjects {
         throw SnapshotError("the schema objects could not be read: locks kept changing; try again.")
     }
 
-    private static func read(_ connection: Connection, scope: CatalogScope, options: SnapshotOptions) throws -> SchemaObjects {
+    private static func read(_ connection: Connection, scope: CatalogScope, options: SnapshotOptions,
+                             part: ShapePart) throws -> ShapePieces {
         func rows(_ sql: String) throws -> QueryResult { try connection.query(sql) }
         let included = { (schema: String) in options.includes(schema: schema) }
-
-        let schemas = try SchemaDef.read(rows(SchemaDef.query(scope))).filter { included($0.name) }
-        let extensions = try ExtensionDef.read(rows(ExtensionDef.query(scope)))
-            .filter { included($0.schema) || SnapshotOptions.isSystem($0.schema) }
-        let types = try TypeDef.read(rows(TypeDef.query(scope))).filter { included($0.name.schema) }
-        var tables = try TableDef.read(tables: rows(TableDef.query(scope)), columns: rows(ColumnDef.query(scope)))
-            .filter { included($0.name.schema) }
-        let constraints = try ConstraintDef.read(rows(ConstraintDef.query(scope)))
-        let indexes = try IndexDef.read(rows(IndexDef.query(scope)))
-        let triggers = try TriggerDef.read(rows(TriggerDef.query(scope)))
-        let policies = try PolicyDef.read(rows(PolicyDef.query(scope)))
-        var views = try ViewDef.read(rows(ViewDef.query(scope))).filter { included($0.name.schema) }
-        let functions = try FunctionDef.read(rows(FunctionDef.query(scope))).filter { included($0.name.schema) }
-
-        for index in tables.indices {
-            let name = tables[index].name
-            tables[index].constraints = constraints[name] ?? []
-            tables[index].indexes = indexes[name] ?? []
-            tables[index].triggers = triggers[name] ?? []
-            tables[index].policies = policies[name] ?? []
+        var pieces = ShapePieces()
+        if part.catalog {
+            pieces.schemas = try SchemaDef.read(rows(SchemaDef.query(scope))).filter { included($0.name) }
+            pieces.extensions = try ExtensionDef.read(rows(ExtensionDef.query(scope)))
+                .filter { included($0.schema) || SnapshotOptions.isSystem($0.schema) }
+            pieces.types = try TypeDef.read(rows(TypeDef.query(scope))).filter { included($0.name.schema) }
+            pieces.tables = try TableDef.read(tables: rows(TableDef.query(scope)), columns: rows(ColumnDef.query(scope)))
+                .filter { included($0.name.schema) }
+            pieces.functions = try FunctionDef.read(rows(FunctionDef.query(scope))).filter { included($0.name.schema) }
         }
-        for index in views.indices { views[index].indexes = indexes[views[index].name] ?? [] }
-        return SchemaObjects(schemas: schemas, extensions: extensions, types: types, tables: tables,
-                             views: views, functions: functions)
+        if part.definitions != nil {
+            pieces.constraints = try ConstraintDef.read(rows(ConstraintDef.query(scope)))
+            pieces.indexes = try IndexDef.read(rows(IndexDef.query(scope)))
+            pieces.triggers = try TriggerDef.read(rows(TriggerDef.query(scope)))
+            pieces.policies = try PolicyDef.read(rows(PolicyDef.query(scope)))
+        }
+        if part.views {
+            pieces.views = try ViewDef.read(rows(ViewDef.query(scope))).filter { included($0.name.schema) }
+        }
+        return pieces
     }
 
     /// A `to_json(ARRAY[…])::text` column as strings.
@@ -125,10 +129,27 @@ struct CatalogScope {
     var serverVersion: Int
     /// Oids of relations held or awaited in ACCESS EXCLUSIVE mode by another session.
     var locked: [String]
+    /// The tables whose constraints, indexes, triggers and policies are read.
+    var tables: ShapePart.Tables = .all
 
     /// A condition leaving out the locked relations: `alias.oid` is not one of them.
     func readable(_ alias: String) -> String {
         locked.isEmpty ? "true" : "\(alias).oid NOT IN (\(locked.joined(separator: ", ")))"
+    }
+
+    /// A condition keeping the tables of `tables`: `schema.nspname` and `table.relname` are
+    /// compared as `name`s, byte by byte, so that `.before(x)` and `.from(x)` share no table
+    /// and miss none.
+    func inRange(_ schema: String, _ table: String) -> String {
+        switch tables {
+        case .all: return "true"
+        case .before(let key): return "(\(schema).nspname, \(table).relname) < \(Self.row(key))"
+        case .from(let key): return "(\(schema).nspname, \(table).relname) >= \(Self.row(key))"
+        }
+    }
+
+    private static func row(_ key: QualifiedName) -> String {
+        "(\(SQL.literal(key.schema))::name, \(SQL.literal(key.name))::name)"
     }
 
     static let lockedQuery = """
