@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Writes a snapshot as exactly the bytes `JSONEncoder` writes with `.prettyPrinted`,
 /// `.sortedKeys` and `.withoutEscapingSlashes` (a test holds the two equal), about ten
@@ -17,6 +18,20 @@ struct SnapshotJSONWriter {
     static let tablesToSplit = 2000
 
     static func write(_ snapshot: Snapshot, tablesToSplit: Int = tablesToSplit) -> [UInt8] {
+        Array(parts(snapshot, tablesToSplit: tablesToSplit).joined())
+    }
+
+    /// The file's bytes with a trailing line break, copied once from the parts.
+    static func fileData(_ snapshot: Snapshot) -> Data {
+        let parts = parts(snapshot, tablesToSplit: tablesToSplit)
+        var data = Data(capacity: parts.reduce(1) { $0 + $1.count })
+        for part in parts { data.append(contentsOf: part) }
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    /// The document in order: one part, or four written side by side.
+    private static func parts(_ snapshot: Snapshot, tablesToSplit: Int) -> [[UInt8]] {
         let tables = snapshot.schema?.tables ?? []
         guard tables.count >= max(2, tablesToSplit) else {
             var writer = SnapshotJSONWriter()
@@ -25,7 +40,7 @@ struct SnapshotJSONWriter {
             writer.head(snapshot)
             writer.tables(tables[...])
             writer.tail(snapshot)
-            return writer.out
+            return [writer.out]
         }
         // The depth and comma state where each part starts: at the top, inside the tables'
         // array before its first element, and after an element.
@@ -46,22 +61,15 @@ struct SnapshotJSONWriter {
             parts[index].body(&writer)
             outputs.set(index, writer.out)
         }
-        return outputs.joined()
+        return outputs.all
     }
 
-    /// The parts' bytes, each set once by the thread that wrote it.
-    private final class Outputs: @unchecked Sendable {
-        // Unchecked: `concurrentPerform` hands each index to one thread, so no two threads
-        // touch the same element, and every write ends before `joined` reads.
-        private var parts: [[UInt8]]
-        init(count: Int) { parts = Array(repeating: [], count: count) }
-        func set(_ index: Int, _ bytes: [UInt8]) { parts[index] = bytes }
-        func joined() -> [UInt8] {
-            var all: [UInt8] = []
-            all.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            for part in parts { all.append(contentsOf: part) }
-            return all
-        }
+    /// The parts' bytes, each set by the thread that wrote it.
+    private final class Outputs: Sendable {
+        let parts: Mutex<[[UInt8]]>
+        init(count: Int) { parts = Mutex(Array(repeating: [], count: count)) }
+        func set(_ index: Int, _ bytes: [UInt8]) { parts.withLock { $0[index] = bytes } }
+        var all: [[UInt8]] { parts.withLock { $0 } }
     }
 
     // MARK: - The model, keys in sorted order
