@@ -13,6 +13,8 @@
 #                            the copy kept them) with the sequences, defaults, checks,
 #                            functions and views (bench-reference.sql, bench-shape-reference.sql)
 #   reseq diff of the 10k source and target snapshots; peak memory of every reseq run.
+#   At 10k, snapshot and pg_dump once more on one core (taskset -c 0, the server too): the
+#   snapshot's lead over pg_dump comes from its sessions running side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reseq=$(pwd)/${RESEQ:-.build/release/reseq}
@@ -58,6 +60,13 @@ warm() {
   find "$dir/data/base/$oid" -type f -exec cat {} + >/dev/null
 }
 
+# One core for the server (the postmaster, so every new backend) and, with `taskset -c 0`,
+# for the client; then all cores again.
+postmaster() { head -1 "$dir/data/postmaster.pid"; }
+one_core() { taskset -apc 0 "$(postmaster)" >/dev/null; }
+all_cores() { taskset -apc "0-$(( $(nproc) - 1 ))" "$(postmaster)" >/dev/null; }
+pin=$(command -v taskset || true)
+
 rows=()
 row() { rows+=("$(printf '%-26s %6s %9s %11s %7s %8s %-5s %8s' "$@")"); note "${rows[-1]}"; }
 judge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "pass" : "FAIL" }'; }
@@ -99,6 +108,12 @@ for i in $(seq "$runs"); do
     # relations on default settings) it fails, as it does at 50,000. That is a result too.
     /usr/bin/time -o "$work/t" -f '%e %M' pg_dump --schema-only --dbname "$base dbname=src_$n" --file /dev/null \
       2>"$work/err" && cat "$work/t" >>"$work/dump-$n" || { note "pg_dump failed at $n: $(grep -m1 ERROR "$work/err")"; echo "fails 0" >>"$work/dump-$n"; }
+    if [ "$n" = 10000 ] && [ -n "$pin" ]; then
+      one_core; warm "src_$n"
+      timed "snap1-$n" taskset -c 0 "$reseq" snapshot --dsn "$base dbname=src_$n" --output "$work/src1-$n.json"
+      timed "dump1-$n" taskset -c 0 pg_dump --schema-only --dbname "$base dbname=src_$n" --file /dev/null
+      all_cores
+    fi
   done
   for n in "${sizes[@]}"; do
     settle; warm "ref_${n}_$i"
@@ -134,6 +149,10 @@ for n in "${sizes[@]}"; do
     rec_target="<=5.5x10k"; rec_ok=$(judge "$rec" "$(awk -v t="$rec10" 'BEGIN { print t * 5.5 }')")
   fi
   row "snapshot / pg_dump -s" "$n" "$snap" "$dump" "$(ratio "$snap" "$dump")" "$snap_target" "$snap_ok" "$(peak_mb "snap-$n")"
+  if [ -s "$work/snap1-$n" ]; then
+    snap1=$(seconds "snap1-$n"); dump1=$(seconds "dump1-$n")
+    row "same, on 1 core" "$n" "$snap1" "$dump1" "$(ratio "$snap1" "$dump1")" - - "$(peak_mb "snap1-$n")"
+  fi
   row "reconcile --apply / psql" "$n" "$rec" "$ref" "$(ratio "$rec" "$ref")" "$rec_target" "$rec_ok" "$(peak_mb "rec-$n")"
   if shape $n; then
     srec=$(seconds "srec-$n"); sref=$(seconds "sref-$n"); srec_target=-; srec_ok=-

@@ -35,6 +35,25 @@ final class ShapeTests: VersionClustersTestCase {
         XCTAssertEqual(findings, [], describe(findings))
     }
 
+    /// A snapshot with spare sessions reads the shape on three of them (each table's
+    /// definitions on the session that reads its data, split at the middle table): the shape
+    /// is the one a single session reads.
+    func testShapeReadOnThreeSessionsIsTheShapeReadOnOne() throws {
+        for version in [15, 18] {
+            let cluster = try cluster(version)
+            let database = try cluster.createDatabase("split")
+            try cluster.run(try LiveDatabase.file(Self.fixture), database: database)
+            let alone = try snapshot(cluster, database)
+            var options = SnapshotOptions()
+            options.spare = Session(lockTimeoutMilliseconds: 5000).spares(cluster.conninfo(database: database))
+            let split = try SnapshotReader().capture(try cluster.connect(database: database), options: options)
+            let objects = try XCTUnwrap(split.schema)
+            XCTAssertGreaterThan(objects.tables.count, 2)
+            XCTAssertEqual(objects, alone.schema, "PostgreSQL \(version)")
+            XCTAssertEqual(split.warnings, alone.warnings, "PostgreSQL \(version)")
+        }
+    }
+
     func testSameSQLLoadedTwice15To15() throws { try sameSQLLoadedTwice(from: 15, to: 15) }
     func testSameSQLLoadedTwice15To16() throws { try sameSQLLoadedTwice(from: 15, to: 16) }
     func testSameSQLLoadedTwice15To18() throws { try sameSQLLoadedTwice(from: 15, to: 18) }

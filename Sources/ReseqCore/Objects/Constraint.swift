@@ -61,7 +61,7 @@ public struct ConstraintDef: Codable, Hashable, Sendable {
         LEFT JOIN pg_class fc ON fc.oid = k.confrelid
         LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
         \(Comment.join("k", "pg_constraint"))
-        WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND \(scope.readable("c"))
+        WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND \(scope.readable("c")) AND \(scope.inRange("n", "c"))
           \(scope.serverVersion >= 110000 ? "AND k.conparentid = 0" : "")
           AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """

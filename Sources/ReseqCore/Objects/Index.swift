@@ -33,7 +33,7 @@ public struct IndexDef: Codable, Hashable, Sendable {
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
         \(Comment.join("ic", "pg_class"))
-        WHERE c.relkind IN ('r', 'p', 'm') AND \(scope.readable("c")) AND \(scope.readable("ic")) \(scope.serverVersion >= 110000 ? "AND NOT ic.relispartition" : "")
+        WHERE c.relkind IN ('r', 'p', 'm') AND \(scope.readable("c")) AND \(scope.readable("ic")) AND \(scope.inRange("n", "c")) \(scope.serverVersion >= 110000 ? "AND NOT ic.relispartition" : "")
           AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """
     }

@@ -35,7 +35,7 @@ public struct PolicyDef: Codable, Hashable, Sendable {
         JOIN pg_class c ON c.oid = p.polrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         \(Comment.join("p", "pg_policy"))
-        WHERE \(scope.readable("c")) AND \(CatalogSQL.userSchemas)
+        WHERE \(scope.readable("c")) AND \(scope.inRange("n", "c")) AND \(CatalogSQL.userSchemas)
         """ }
 
     static func read(_ result: QueryResult) throws -> [QualifiedName: [PolicyDef]] {

@@ -30,7 +30,7 @@ public struct TriggerDef: Codable, Hashable, Sendable {
         JOIN pg_proc p ON p.oid = t.tgfoid
         JOIN pg_namespace pn ON pn.oid = p.pronamespace
         \(Comment.join("t", "pg_trigger"))
-        WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p') AND \(scope.readable("c")) \(scope.serverVersion >= 130000 ? "AND t.tgparentid = 0" : "")
+        WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p') AND \(scope.readable("c")) AND \(scope.inRange("n", "c")) \(scope.serverVersion >= 130000 ? "AND t.tgparentid = 0" : "")
           AND \(CatalogSQL.userSchemas) AND \(SchemaObjects.notFromExtension("c", "pg_class"))
         """
     }

@@ -4,9 +4,10 @@ import Synchronization
 
 /// The sequences of a snapshot, read on a second session while the first reads the columns
 /// catalog: the catalog query of the sequences in the first session's own transaction
-/// snapshot (`pg_export_snapshot`), then positions until `finish()`. The two catalog queries
-/// and the position reads are the slowest parts before the data phase; side by side they
-/// overlap, and what is left of the positions joins the data phase's jobs.
+/// snapshot (`pg_export_snapshot`), then (when asked) the definitions of the second half of the
+/// tables in the same snapshot (`ShapePart`), then positions until `finish()`. The two catalog
+/// queries and the position reads are the slowest parts before the data phase; side by side
+/// they overlap, and what is left of the positions joins the data phase's jobs.
 final class EarlyPositions: Sendable {
     typealias Positions = [QualifiedName: SequencePosition]
     /// What was read: positions, warnings, and every sequence either covers.
@@ -17,13 +18,17 @@ final class EarlyPositions: Sendable {
     }
     private let sequences: Mutex<[SnapshotReader.SequenceRow]?> = Mutex(nil)
     private let read: Mutex<Read?> = Mutex(nil)
+    private let shape: Mutex<Result<ShapePieces, any Error>?> = Mutex(nil)
+    private let shapeRead = DispatchSemaphore(value: 0)
     private let enough = Atomic<Bool>(false)
     private let catalogRead = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts the second session; `nil` when there is none to be had.
+    /// `shape`: the options to read the second half of the tables' definitions with, if any.
     static func start(
-        snapshotID: String, reader: SnapshotReader, batchSize: Int, spare: SpareConnections?
+        snapshotID: String, reader: SnapshotReader, batchSize: Int, spare: SpareConnections?,
+        shape options: SnapshotOptions? = nil
     ) -> EarlyPositions? {
         guard let spare else { return nil }
         let early = EarlyPositions()
@@ -31,6 +36,7 @@ final class EarlyPositions: Sendable {
             var catalogSignalled = false
             defer {
                 if !catalogSignalled { early.catalogRead.signal() }
+                early.shapeRead.signal()  // awaited once; a second signal is harmless
                 early.done.signal()
             }
             // Not reaching the server a second time is no error: the first session then
@@ -42,7 +48,6 @@ final class EarlyPositions: Sendable {
                 try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 try connection.query("SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
                 rows = try reader.readSequences(connection)
-                try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")
                 return
@@ -50,6 +55,26 @@ final class EarlyPositions: Sendable {
             early.sequences.withLock { $0 = rows }
             early.catalogRead.signal()
             catalogSignalled = true
+            // The second half of the tables' definitions, in the same snapshot; the first
+            // session reads the first half.
+            if let options {
+                do {
+                    var pieces = ShapePieces()
+                    if let key = try ShapePart.middle(connection) {
+                        pieces = try SchemaObjects.read(
+                            connection, options: options, part: ShapePart(catalog: false, definitions: .from(key), views: false))
+                    }
+                    early.shape.withLock { $0 = .success(pieces) }
+                } catch {
+                    early.shape.withLock { $0 = .failure(error) }
+                }
+            }
+            early.shapeRead.signal()
+            do {
+                try connection.execute("COMMIT")
+            } catch {
+                return
+            }
 
             let positionReader = PositionReader(batchSize: batchSize)
             let (warnings, batches) = positionReader.plan(rows)
@@ -75,8 +100,17 @@ final class EarlyPositions: Sendable {
         return early
     }
 
+    /// The second half of the tables' definitions, when asked for and the sequences were read
+    /// here; rethrows what failed there.
+    func shapeHalf() throws -> ShapePieces? {
+        shapeRead.wait()
+        return try shape.withLock { $0 }?.get()
+    }
+
     /// The sequences as the exported snapshot shows them; `nil` when the second session could
-    /// not read them. Must be awaited before the exporting transaction ends.
+    /// not read them. Must be awaited before the exporting transaction ends. When they were
+    /// read here and the shape was asked for, this session reads the second half of the tables'
+    /// definitions.
     func catalog() -> [SnapshotReader.SequenceRow]? {
         catalogRead.wait()
         return sequences.withLock { $0 }

@@ -2,17 +2,17 @@ import Foundation
 import PostgresClient
 import Synchronization
 
-/// The shape (tables, constraints, indexes, views, functions…) read on a session of its own,
-/// in the first session's exported snapshot, while the first session reads the columns catalog
-/// and then the data with the second: at 10,000 tables the deparsers of the shape cost the
-/// server more than the rest of the snapshot, and side by side the two overlap.
+/// A share of the shape (`ShapePart`) read on a session of its own, in the first session's
+/// exported snapshot, while the first session reads the columns catalog and then the data with
+/// the second: at 10,000 tables the deparsers of the shape cost the server more than the rest
+/// of the snapshot, and side by side the sessions overlap.
 final class ShapeRead: Sendable {
-    private let result: Mutex<Result<SchemaObjects, any Error>?> = Mutex(nil)
+    private let result: Mutex<Result<ShapePieces, any Error>?> = Mutex(nil)
     private let importDone = DispatchSemaphore(value: 0)
     private let imported = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
 
-    static func start(snapshotID: String, spare: SpareConnections, options: SnapshotOptions) -> ShapeRead {
+    static func start(snapshotID: String, spare: SpareConnections, options: SnapshotOptions, part: ShapePart) -> ShapeRead {
         let job = ShapeRead()
         Thread {
             defer {
@@ -32,9 +32,9 @@ final class ShapeRead: Sendable {
             job.imported.store(true, ordering: .sequentiallyConsistent)
             job.importDone.signal()
             do {
-                let objects = try SchemaObjects.read(connection, options: options)
+                let pieces = try SchemaObjects.read(connection, options: options, part: part)
                 try connection.execute("COMMIT")
-                job.result.withLock { $0 = .success(objects) }
+                job.result.withLock { $0 = .success(pieces) }
             } catch {
                 try? connection.execute("ROLLBACK")
                 job.result.withLock { $0 = .failure(error) }
@@ -50,8 +50,8 @@ final class ShapeRead: Sendable {
         return imported.load(ordering: .sequentiallyConsistent)
     }
 
-    /// The shape, once read; rethrows what failed there.
-    func finish() throws -> SchemaObjects? {
+    /// The share, once read; rethrows what failed there.
+    func finish() throws -> ShapePieces? {
         done.wait()
         return try result.withLock { $0 }?.get()
     }

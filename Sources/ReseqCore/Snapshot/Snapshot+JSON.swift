@@ -5,9 +5,7 @@ public extension Snapshot {
     /// Written by `SnapshotJSONWriter`: the bytes `JSONEncoder` would write with
     /// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]` and `.iso8601` dates.
     func jsonData() throws -> Data {
-        var bytes = SnapshotJSONWriter.write(self)
-        bytes.append(UInt8(ascii: "\n"))
-        return Data(bytes)
+        SnapshotJSONWriter.fileData(self)
     }
 
     /// Reads and validates a snapshot file; errors name `file` and the offending field.

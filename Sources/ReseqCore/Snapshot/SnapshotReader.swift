@@ -24,7 +24,7 @@ public struct SnapshotReader: Sendable {
         let sequences: [SequenceRow]
         let columns: [ColumnRow]
         let access: Access
-        var objects: SchemaObjects?
+        var pieces: ShapePieces?
         let kept: (sequences: [SequenceRow], columns: [ColumnRow])
         var early: EarlyPositions?
         var shape: ShapeRead?
@@ -33,24 +33,32 @@ public struct SnapshotReader: Sendable {
             if options.spare != nil {
                 let id = try connection.query("SELECT pg_export_snapshot() AS id").string(0, "id")
                 early = EarlyPositions.start(snapshotID: id, reader: self, batchSize: options.objectsPerStatement,
-                                             spare: options.spare)
+                                             spare: options.spare, shape: options.readsShape ? options : nil)
                 if options.readsShape, let spare = options.spare {
-                    shape = ShapeRead.start(snapshotID: id, spare: spare, options: options)
+                    shape = ShapeRead.start(snapshotID: id, spare: spare, options: options, part: .catalogOnly)
                 }
             }
             columns = try readColumns(connection, extra: options.extraColumns)
             // Awaited inside this transaction: the second session imports its snapshot.
+            let secondHalf: Bool
             if let rows = early?.catalog() {
                 sequences = rows
+                secondHalf = options.readsShape
             } else {
                 sequences = try readSequences(connection)
+                secondHalf = false
             }
             kept = Self.filter(sequences, columns, options: options)
             access = try readAccess(connection, sequences: kept.sequences.map(\.info),
                                     columns: kept.columns.map(\.info), options: options)
-            // Here unless a session of its own took this transaction's snapshot to read it.
-            if options.readsShape, !(shape?.awaitImport() ?? false) {
-                objects = try SchemaObjects.read(connection, options: options)
+            if options.readsShape {
+                // The tables' definitions: the first half here (all of them when the second
+                // session does not read the other half), and the rest of the shape unless a
+                // session of its own took this transaction's snapshot to read it.
+                let key = secondHalf ? try ShapePart.middle(connection) : nil
+                let part = ShapePart(catalog: !(shape?.awaitImport() ?? false),
+                                     definitions: key.map { .before($0) } ?? .all, views: true)
+                pieces = try SchemaObjects.read(connection, options: options, part: part)
             }
             try connection.execute("COMMIT")
         } catch {
@@ -68,9 +76,11 @@ public struct SnapshotReader: Sendable {
             _ = try? shape?.finish()
             throw error
         }
-        if let read = try shape?.finish() { objects = read }
+        if let read = try shape?.finish() { pieces?.merge(read) }
+        if let read = try early?.shapeHalf() { pieces?.merge(read) }
         var snapshot = Snapshot(database: database, sequences: positioned, columns: readColumns, warnings: warnings, access: access)
         snapshot.reseqVersion = options.reseqVersion
+        let objects = pieces?.assembled()
         snapshot.schema = objects
         snapshot.warnings += (objects?.unread ?? []).map {
             SnapshotWarning(object: $0.description,

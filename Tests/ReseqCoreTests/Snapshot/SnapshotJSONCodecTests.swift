@@ -131,6 +131,17 @@ final class SnapshotJSONCodecTests: XCTestCase {
         }
     }
 
+    /// Written in parts on several threads (as large snapshots are), the bytes are the same.
+    func testWriterInPartsMatchesJSONEncoder() throws {
+        for snapshot in Self.samples where (snapshot.schema?.tables.count ?? 0) >= 2 {
+            for split in [2, 3] {
+                XCTAssertEqual(String(decoding: SnapshotJSONWriter.write(snapshot, tablesToSplit: split), as: UTF8.self),
+                               String(decoding: try Self.reference(snapshot), as: UTF8.self))
+            }
+        }
+        XCTAssertTrue(Self.samples.contains { ($0.schema?.tables.count ?? 0) >= 3 })
+    }
+
     func testReaderMatchesJSONDecoder() throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
