@@ -135,13 +135,7 @@ public struct ParallelApplier: Sendable {
     /// so it alters tables already in its caches, and verifies them next.
     static func split(_ plan: Plan) -> [Plan] {
         let objects = plan.objects
-        // Union-find over schemas: an object joins the schemas of everything it locks.
-        var parent: [String: String] = [:]
-        func root(_ key: String) -> String {
-            var key = key
-            while let next = parent[key], next != key { key = next }
-            return key
-        }
+        // An object joins the schemas of everything it locks.
         // A schema, or the object itself when it locks nothing; both begin with a schema name.
         func keys(_ object: (object: String, steps: [Step])) -> [String] {
             let schemas = object.steps.flatMap { step in
@@ -155,12 +149,8 @@ public struct ParallelApplier: Sendable {
             }
             return schemas.isEmpty ? [object.object] : schemas
         }
-        for object in objects {
-            let keys = keys(object)
-            for key in keys where parent[key] == nil { parent[key] = key }
-            let first = root(keys[0])
-            for key in keys.dropFirst() { parent[root(key)] = first }
-        }
+        let groups = LockGroups(objects.map(keys))
+        func root(_ key: String) -> String { groups.root(key) }
         var weight: [String: Int] = [:]
         var firstKey: [String: String] = [:]
         for object in objects {

@@ -26,24 +26,15 @@ struct StandaloneRunner: Sendable {
              shouldStop: @escaping @Sendable () -> Bool, done: @escaping @Sendable (Int) -> Void) -> [ApplyOutcome] {
         // Objects by the tables they lock (joined when one object locks several, as a rebuilt
         // partitioned table locks its partitions), in plan order within a group.
-        var parent: [String: String] = [:]
-        func root(_ key: String) -> String {
-            var key = key
-            while let next = parent[key], next != key { key = next }
-            return key
-        }
         let keys = objects.enumerated().map { index, object in
             let relations = Set(object.steps.compactMap { $0.lock.relation?.description })
             return relations.isEmpty ? ["\u{0}\(index)"] : relations.sorted()
         }
-        for relations in keys {
-            for key in relations where parent[key] == nil { parent[key] = key }
-            for key in relations.dropFirst() { parent[root(key)] = root(relations[0]) }
-        }
+        let lockGroups = LockGroups(keys)
         var groups: [[Int]] = []
         var groupOf: [String: Int] = [:]
         for (index, relations) in keys.enumerated() {
-            let key = root(relations[0])
+            let key = lockGroups.root(relations[0])
             if let group = groupOf[key] { groups[group].append(index) } else {
                 groupOf[key] = groups.count
                 groups.append([index])

@@ -43,6 +43,13 @@ public struct Step: Codable, Hashable, Sendable {
                   hazards: try container.decodeIfPresent([Hazard].self, forKey: .hazards) ?? [])
     }
 
+    /// How many of an object's last steps are authorization changes alone (a sequence's owner
+    /// and grants after its value): leaves nothing else in the object needs, which may be held
+    /// back or left out apart from the rest.
+    static func closingAuthorization(_ steps: [Step]) -> Int {
+        steps.reversed().prefix { $0.hazards == [.authorization] }.count
+    }
+
     /// Runs long (a build, a scan or a rewrite): its statement gets the build budget, not
     /// the DDL statement timeout.
     public var isLong: Bool {

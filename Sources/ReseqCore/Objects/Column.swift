@@ -138,7 +138,6 @@ public struct ColumnDef: Codable, Hashable, Sendable {
     static func typeChange(from source: String, to target: String, ref: String, _ context: ObjectsContext)
         -> (Finding.Severity, String)
     {
-        let base = { (type: String) in String(type.prefix { $0 != "(" }) }
         let sourceBase = base(source), targetBase = base(target)
         let modifier = { (type: String) -> [Int] in
             guard let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")") else { return [] }
@@ -286,10 +285,12 @@ extension ColumnDef {
         return steps
     }
 
+    /// A type without its modifier: `numeric(28,6)` → `numeric`.
+    static func base(_ type: String) -> String { String(type.prefix { $0 != "(" }) }
+
     /// A change PostgreSQL makes without rewriting the table: a longer or unlimited varchar,
     /// an unconstrained numeric.
     static func keepsStorage(from current: String, to wanted: String) -> Bool {
-        let base = { (type: String) in String(type.prefix { $0 != "(" }) }
         if base(current) == "character varying", wanted == "text" || wanted == "character varying" { return true }
         if base(current) == "numeric", wanted == "numeric" { return true }
         return false
@@ -297,7 +298,6 @@ extension ColumnDef {
 
     /// The copy's type kept less than the source's: numeric rounded to fewer places, text cut.
     static func lostData(from source: String, to copy: String) -> Bool {
-        let base = { (type: String) in String(type.prefix { $0 != "(" }) }
         if base(source) == "numeric", copy.hasPrefix("numeric(") { return source == "numeric" || source != copy }
         if ["text", "character varying"].contains(base(source)), copy.hasPrefix("character varying(") { return source != copy }
         return false

@@ -98,7 +98,7 @@ public struct Plan: Codable, Hashable, Sendable {
         var heldBack: [Finding] = []
         for (object, steps) in objects {
             let isAllowed = { (step: Step) in Set(step.hazards).isSubset(of: allowed) }
-            let tail = steps.reversed().prefix { $0.hazards == [.authorization] }.count
+            let tail = Step.closingAuthorization(steps)
             let held: ArraySlice<Step>
             if steps.allSatisfy(isAllowed) {
                 held = []

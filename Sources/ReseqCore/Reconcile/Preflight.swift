@@ -126,7 +126,7 @@ public enum Preflight {
         var decision = Decision(runAs: [:], blocked: [])
         let me = facts.currentRole
         for (object, steps) in plan.objects {
-            let leaves = steps.reversed().prefix { $0.hazards == [.authorization] }.count
+            let leaves = Step.closingAuthorization(steps)
             let core = leaves == steps.count ? steps : Array(steps.dropLast(leaves))
             let role: String
             switch runner(for: core, facts: facts) {
