@@ -36,10 +36,17 @@ public enum Differ {
                 schema: sequence.name.schema, targetValue: sequence.position?.description,
                 consequence: "\(sequence.name) exists only on the target; reseq leaves it alone."))
         }
-        findings += AccessDiff(source: source, target: target, roles: options.roles, shape: options.objects)?.findings() ?? []
-        if options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
-            findings += ObjectsDiff.findings(source: sourceObjects, target: targetObjects, roles: options.roles)
-        }
+        // Privileges and the rest of the shape, side by side (each is a fifth of a second at
+        // 10,000 tables).
+        let (access, objects) = concurrently({
+            AccessDiff(source: source, target: target, roles: options.roles, shape: options.objects)?.findings() ?? []
+        }, {
+            guard options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema else {
+                return [Finding]()
+            }
+            return ObjectsDiff.findings(source: sourceObjects, target: targetObjects, roles: options.roles)
+        })
+        findings += access + objects
         // Warnings already told as a finding about the same object are not repeated.
         let told = Set(findings.filter { $0.kind == .dataUnknown || $0.kind == .positionUnknown }.map(\.object))
         for warning in source.snapshot.warnings where !told.contains(warning.object) {

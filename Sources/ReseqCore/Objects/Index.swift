@@ -119,7 +119,7 @@ extension IndexDef {
     static func steps(_ table: QualifiedName, _ source: [IndexDef], _ target: [IndexDef], partitioned: Bool, rows: Int64,
                       _ planner: ShapePlanner) -> [Step] {
         let matched = Matched(source.filter { $0.constraint == nil }, target, by: \.name)
-        let targetShapes = Set(target.map(\.shape))
+        let targetShapes = matched.missing.isEmpty ? [] : Set(target.map(\.shape))
         var steps: [Step] = []
         for index in matched.missing where !targetShapes.contains(index.shape) {
             steps += index.build(on: table, partitioned: partitioned, rows: rows, replacing: false, planner)

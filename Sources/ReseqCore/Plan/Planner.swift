@@ -74,7 +74,8 @@ public enum Planner {
         let before = shape.before + (access?.schemaObjects() ?? [])
         let after = shape.after + (access?.tableObjects() ?? []) + (access?.defaultPrivilegeObjects() ?? [])
         return Plan(steps: before + first.steps + second.steps + after,
-                    unresolved: shape.unresolved + first.unresolved + second.unresolved)
+                    unresolved: shape.unresolved + first.unresolved + second.unresolved,
+                    reshapes: !(shape.before.isEmpty && shape.after.isEmpty && shape.unresolved.isEmpty))
     }
 }
 
@@ -83,10 +84,17 @@ public enum Planner {
 public struct Plan: Codable, Hashable, Sendable {
     public var steps: [Step]
     public var unresolved: [Finding]
+    /// Whether the shape beyond the catalog (constraints, indexes, triggers, policies, views,
+    /// types, functions, owners…) needs anything: a step or an unresolved finding. When not, a
+    /// verification need not deparse those again (the plan does not touch them).
+    public var reshapes = false
 
-    public init(steps: [Step], unresolved: [Finding]) {
+    private enum CodingKeys: String, CodingKey { case steps, unresolved }
+
+    public init(steps: [Step], unresolved: [Finding], reshapes: Bool = false) {
         self.steps = steps
         self.unresolved = unresolved
+        self.reshapes = reshapes
     }
 
     /// The plan without what has a hazard not in `allowed`, and one finding per object held
@@ -114,7 +122,7 @@ public struct Plan: Codable, Hashable, Sendable {
                 table: first.lock.relation?.name, sourceValue: nil, targetValue: list,
                 consequence: "\(held.map(\.fixes).joined(separator: "; ")). Hazards: \(list); run again with --allow-hazards \(list) (or all) to apply it."))
         }
-        return (Plan(steps: kept, unresolved: unresolved), heldBack)
+        return (Plan(steps: kept, unresolved: unresolved, reshapes: reshapes), heldBack)
     }
 
     /// The objects in plan order, each with its steps.

@@ -4,7 +4,7 @@
 /// NOT NULL after a validated check). Each kind's steps live in its own file of Objects/;
 /// this holds the order and what they share. Objects only the target has are left alone.
 /// Pure: no I/O.
-struct ShapePlanner {
+struct ShapePlanner: Sendable {
     let source: SchemaObjects
     let target: SchemaObjects
     let roles: RoleMap
@@ -97,16 +97,16 @@ struct ShapePlanner {
         }
         // Phase by phase over every table, so that each phase finds what it needs in place:
         // columns' types before the indexes on them, unique keys before the foreign keys
-        // that reference them, the foreign keys before their validation.
-        for (table, other) in tables { out.after += IndexDef.steps(on: table, other, self) }
-        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, keys: true, self) }
-        for (table, other) in tables { out.after += ConstraintDef.steps(table, other, keys: false, self) }
-        for (table, other) in tables { out.after += ConstraintDef.validations(table, other, self) }
-        for (table, other) in tables { out.after += ColumnDef.notNullSteps(table, other, self) }
-        for (table, other) in tables { out.after += TriggerDef.steps(table, other, self) }
+        // that reference them, the foreign keys before their validation. The two halves of
+        // the tables are planned side by side.
+        let middle = tables.count / 2
+        let (front, back) = concurrently({ self.phases(tables[..<middle]) }, { self.phases(tables[middle...]) })
+        let phase = { (index: Int) in front[index] + back[index] }
+        out.after += (0..<6).flatMap(phase)
         out.after += ViewDef.steps(self, &owners)
-        for (table, other) in tables { out.after += PolicyDef.steps(table, other, self) }
-        for (table, other) in tables {
+        out.after += phase(6)
+        for index in tables.indices {
+            let (table, other) = (tables[index].source, tables[index].target)
             owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
             out.after += table.commentSteps(other, self)
         }
@@ -114,6 +114,24 @@ struct ShapePlanner {
         out.after += privilegeSteps(tables: tables, owners: owners)
         out.unresolved += owners.unresolved
         return out
+    }
+
+    /// The tables' steps of each phase after the sequences, in order: indexes, keys, checks and
+    /// foreign keys, their validation, NOT NULL, triggers (all before the views), policies.
+    /// (Each pair is passed by index: copying a table's definition costs more than planning it.)
+    private func phases(_ tables: ArraySlice<(source: TableDef, target: TableDef)>) -> [[Step]] {
+        var steps = [[Step]](repeating: [], count: 7)
+        for index in tables.indices {
+            let (table, other) = (tables[index].source, tables[index].target)
+            steps[0] += IndexDef.steps(on: table, other, self)
+            steps[1] += ConstraintDef.steps(table, other, keys: true, self)
+            steps[2] += ConstraintDef.steps(table, other, keys: false, self)
+            steps[3] += ConstraintDef.validations(table, other, self)
+            steps[4] += ColumnDef.notNullSteps(table, other, self)
+            steps[5] += TriggerDef.steps(table, other, self)
+            steps[6] += PolicyDef.steps(table, other, self)
+        }
+        return steps
     }
 
     /// The privileges of every table, column, view, function and type the target has or the
@@ -174,11 +192,13 @@ struct ShapePlanner {
     }
 
     /// `COMMENT ON … IS '…'` where the source's comment is not the target's.
-    func comment(_ object: String, on what: String, _ source: String?, _ target: String?,
-                 requires: [Step.Requirement]) -> [Step] {
+    /// The names are built only for a step (most objects' comments already match).
+    func comment(_ object: @autoclosure () -> String, on what: @autoclosure () -> String, _ source: String?, _ target: String?,
+                 requires: @autoclosure () -> [Step.Requirement]) -> [Step] {
         guard let source, source != target else { return [] }
-        return [step(object, "COMMENT ON \(what) IS \(SQL.literal(source));", "restores the comment on \(object)",
-                     .none, requires: requires)]
+        let object = object()
+        return [step(object, "COMMENT ON \(what()) IS \(SQL.literal(source));", "restores the comment on \(object)",
+                     .none, requires: requires())]
     }
 
     /// The source's estimated rows of a table, for the order of builds.

@@ -91,6 +91,7 @@ public struct Reconciler: Sendable {
         // The shape beyond sequences and privileges is planned when the source snapshot has it.
         let shape = source.schema != nil
         snapshot.readsShape = shape
+        snapshot.sequenceDirections = SnapshotReader.directions(source.sequences, source.columns)
         let target = try reader.capture(connection, options: snapshot)
         try guardTarget(source: source.database, target: target.database)
         let role = try connection.query("SELECT current_user::text AS role").string(0, "role")
@@ -119,9 +120,14 @@ public struct Reconciler: Sendable {
             result.stop = .connectionLost
             return result
         }
-        let after: Snapshot
+        // A plan that touched no deparsed definition (only sequences, defaults, grants) is
+        // verified on a fresh read of everything else, with the definitions read at the start.
+        var verifying = snapshot
+        verifying.readsDefinitions = plan.reshapes
+        var after: Snapshot
         do {
-            after = try reader.capture(connection, options: snapshot)
+            after = try reader.capture(connection, options: verifying)
+            if !plan.reshapes, let earlier = target.schema { after.schema = after.schema?.withDefinitions(of: earlier) }
         } catch where shouldStop() {
             // Interrupted while verifying: what was applied stays, and says so.
             result.stop = .interrupted

@@ -39,8 +39,16 @@ public struct SnapshotOptions: Sendable {
     /// statements): a cancelled read then ends the snapshot instead of counting as a timeout.
     public var shouldStop: @Sendable () -> Bool = { false }
     /// Read the whole shape (tables, constraints, indexes, views, functions, types…). Reconcile
-    /// does not plan those yet, so its own snapshots of the target leave them out.
+    /// reads it of the target when the source's snapshot has it.
     public var readsShape = true
+    /// With the shape, also the definitions PostgreSQL deparses table by table (constraints,
+    /// indexes, triggers, policies) and the views: the costly half of the shape. False: the
+    /// snapshot's tables have none of them and it has no views (reconcile's verification
+    /// after a plan that touched none, which takes them from the run's first read).
+    public var readsDefinitions = true
+    /// Which way the sequences feeding these columns count, known from elsewhere (reconcile
+    /// passes the source's): an ascending sequence needs only the column's max() read.
+    public var sequenceDirections: [ColumnRef: Bool] = [:]
     /// Recorded in the snapshot; injectable so that files stay comparable in tests.
     public var reseqVersion: String = ReseqVersion.current
 

@@ -15,7 +15,8 @@ extension SnapshotReader {
         _ options: SnapshotOptions, _ warnings: inout [SnapshotWarning],
         known: EarlyPositions.Read? = nil
     ) throws -> ([SequenceInfo], [ColumnInfo]) {
-        let data = DataReader(options: options, ascending: Self.directions(sequences, columns))
+        let data = DataReader(options: options, ascending: Self.directions(sequences.map(\.info), columns.map(\.info),
+                                                                          known: options.sequenceDirections))
         let work = data.plan(columns)
         let positions = PositionReader(batchSize: options.objectsPerStatement)
         let (positionWarnings, batches) = positions.plan(sequences, skipping: known?.covered ?? [])
@@ -78,9 +79,12 @@ extension SnapshotReader {
         return (result, read)
     }
 
-    /// Which way each column's sequence counts, by its default, identity or OWNED BY link.
-    /// A column two sequences disagree on is left out, so both its extremes are read.
-    static func directions(_ sequences: [SequenceRow], _ columns: [ColumnRow]) -> [ColumnRef: Bool] {
+    /// Which way each column's sequence counts, by its default, identity or OWNED BY link,
+    /// here and in `options.sequenceDirections` (the source's, which reconcile passes: the
+    /// copy's target has lost its sequences). A column two sequences disagree on is left out,
+    /// so both its extremes are read.
+    static func directions(_ sequences: [SequenceInfo], _ columns: [ColumnInfo],
+                           known: [ColumnRef: Bool] = [:]) -> [ColumnRef: Bool] {
         var bySequence: [QualifiedName: Bool] = [:]
         var result: [ColumnRef: Bool] = [:]
         var mixed = Set<ColumnRef>()
@@ -88,12 +92,13 @@ extension SnapshotReader {
             if let known = result[ref], known != up { mixed.insert(ref) }
             result[ref] = up
         }
-        for row in sequences {
-            bySequence[row.info.name] = row.info.increment > 0
-            if let owner = row.info.ownedBy { note(owner, row.info.increment > 0) }
+        for (ref, up) in known { note(ref, up) }
+        for sequence in sequences {
+            bySequence[sequence.name] = sequence.increment > 0
+            if let owner = sequence.ownedBy { note(owner, sequence.increment > 0) }
         }
-        for row in columns {
-            if let sequence = row.info.defaultSequence, let up = bySequence[sequence] { note(row.info.ref, up) }
+        for column in columns {
+            if let sequence = column.defaultSequence, let up = bySequence[sequence] { note(column.ref, up) }
         }
         for ref in mixed { result[ref] = nil }
         return result
