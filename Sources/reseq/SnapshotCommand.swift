@@ -44,11 +44,15 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "Anything libpq accepts: 'host=… dbname=…' or a postgresql:// URI. PG* variables and ~/.pgpass apply.")
     var dsn: String
     @Option(help: "Write the snapshot to FILE instead of stdout.") var output: String?
+    @Flag(help: "Leave out max(id) of the tables: for the source, whose rows reseq never compares (a target's snapshot needs them).")
+    var skipRowReads = false
     @OptionGroup var capture: CaptureOptions
 
     func run() throws {
         let connection = try capture.session.connect(dsn)
-        let snapshot = try SnapshotReader().capture(connection, options: capture.snapshotOptions(dsn: dsn))
+        var options = try capture.snapshotOptions(dsn: dsn)
+        options.readsRows = !skipRowReads
+        let snapshot = try SnapshotReader().capture(connection, options: options)
         try Output.write(try snapshot.jsonData(), to: output)
         for warning in snapshot.warnings { Output.note("warning: \(warning.object): \(warning.message)") }
         if let output {

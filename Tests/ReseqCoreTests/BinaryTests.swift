@@ -84,6 +84,37 @@ final class BinaryTests: XCTestCase {
         XCTAssertTrue(onto.stderr.contains("will not reconcile a database onto itself"), onto.stderr)
     }
 
+    /// The source's snapshot without its rows' max(id) (the value rule needs only the
+    /// target's) gives the same diff and the same ids; taken of a target, nothing is guessed.
+    func testASourceSnapshotWithoutRowReadsServesAndATargetOneIsRefused() throws {
+        let cluster = try TestCluster.start()
+        defer { cluster.stop() }
+        let db = try LiveDatabase(cluster: cluster, sqlFile: "demo/source.sql")
+        let sourceFile = temporaryFile("source.json")
+        let targetFile = temporaryFile("target.json")
+        let bareTarget = temporaryFile("bare-target.json")
+        let snap = try Self.reseq(["snapshot", "--skip-row-reads", "--dsn", cluster.conninfo(database: db.source), "--output", sourceFile])
+        XCTAssertEqual(snap.status, 0, snap.stderr)
+        XCTAssertFalse(snap.stderr.contains("warning"), snap.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sourceFile))) as? [String: Any])
+        let reads = try XCTUnwrap(json["columns"] as? [[String: Any]]).compactMap { $0["dataRead"] as? String }
+        XCTAssertFalse(reads.isEmpty)
+        XCTAssertEqual(Set(reads), ["notAsked"])
+        XCTAssertEqual(try Self.reseq(["snapshot", "--dsn", cluster.conninfo(database: db.target), "--output", targetFile]).status, 0)
+        XCTAssertEqual(try Self.reseq(["snapshot", "--skip-row-reads", "--dsn", cluster.conninfo(database: db.target),
+                                       "--output", bareTarget]).status, 0)
+
+        // As a target: no sequence is planned from rows nobody read.
+        let refused = try Self.reseq(["plan", sourceFile, bareTarget])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue((refused.stdout + refused.stderr).contains("Snapshot the target without --skip-row-reads and run again."),
+                      refused.stdout + refused.stderr)
+
+        let apply = try Self.reseq(["reconcile", "--source", sourceFile, "--target-dsn", cluster.conninfo(database: db.target), "--apply"])
+        XCTAssertEqual(apply.status, 0, apply.stdout + apply.stderr)
+        XCTAssertEqual(try db.scalar("SELECT nextval('public.django_migrations_id_seq')", in: db.target), "14")
+    }
+
     func testErrorsExitTwoWithAClearMessage() throws {
         let missing = try Self.reseq(["diff", "/nonexistent/source.json", "/nonexistent/target.json"])
         XCTAssertEqual(missing.status, 2)

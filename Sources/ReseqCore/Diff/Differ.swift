@@ -254,6 +254,7 @@ extension DataRead {
         case .timedOut: return "the read ran past its time budget"
         case .denied: return "permission denied"
         case .blocked: return "another session held a lock on the table"
+        case .notAsked: return "the snapshot was taken with --skip-row-reads"
         }
     }
 }

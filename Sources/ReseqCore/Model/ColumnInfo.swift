@@ -53,4 +53,7 @@ public enum DataRead: String, Codable, Hashable, Sendable {
     case denied
     /// Another session held a lock on the table past `lock_timeout`.
     case blocked
+    /// Not read: the snapshot was taken with `--skip-row-reads`, as a source's may be (the
+    /// value rule needs only the target's rows).
+    case notAsked
 }

@@ -117,6 +117,7 @@ struct ObjectPlanBuilder {
         case .blocked: return "Run again when the other session has released its lock."
         case .timedOut: return "Raise --read-timeout, or add an index on the column, and run again."
         case .skipped: return "Add an index on the column, or pass --allow-full-scans, and run again."
+        case .notAsked: return "Snapshot the target without --skip-row-reads and run again."
         case .read: return ""
         }
     }

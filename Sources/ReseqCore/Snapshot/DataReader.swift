@@ -36,7 +36,9 @@ struct DataReader: Sendable {
         var scans: [QualifiedName: [Int]] = [:]
         for (index, row) in rows.enumerated() {
             let object = row.info.ref.description
-            if !row.readable {
+            if !options.readsRows {
+                columns[index].dataRead = .notAsked
+            } else if !row.readable {
                 columns[index].dataRead = .denied
                 warnings.append(SnapshotWarning(object: object, message: "data not read: the role lacks SELECT on the column; GRANT SELECT on the table to the snapshot role"))
             } else if !Self.integerTypes.contains(row.info.dataType) {

@@ -38,6 +38,10 @@ public struct SnapshotOptions: Sendable {
     /// True once the user asked to stop (an interrupt, which also cancels the running
     /// statements): a cancelled read then ends the snapshot instead of counting as a timeout.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Read the extremes of the rows (max or min of each column a sequence feeds). Only a
+    /// target's are needed (the value rule); a source's snapshot may leave them out
+    /// (`--skip-row-reads`): its columns say `notAsked`, with no warning.
+    public var readsRows = true
     /// Read the whole shape (tables, constraints, indexes, views, functions, types…). Reconcile
     /// reads it of the target when the source's snapshot has it.
     public var readsShape = true
