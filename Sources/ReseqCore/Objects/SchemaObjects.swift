@@ -27,26 +27,6 @@ public struct SchemaObjects: Codable, Hashable, Sendable {
     }
 }
 
-extension SchemaObjects {
-    /// This catalog read (`SnapshotOptions.readsDefinitions` off) with the deparsed
-    /// definitions of an earlier read: each table's constraints, indexes, triggers and
-    /// policies, the views, and what that read could not see.
-    func withDefinitions(of earlier: SchemaObjects) -> SchemaObjects {
-        var objects = self
-        let tables = Dictionary(earlier.tables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for index in objects.tables.indices {
-            guard let table = tables[objects.tables[index].name] else { continue }
-            objects.tables[index].constraints = table.constraints
-            objects.tables[index].indexes = table.indexes
-            objects.tables[index].triggers = table.triggers
-            objects.tables[index].policies = table.policies
-        }
-        objects.views = earlier.views
-        objects.unread = earlier.unread
-        return objects
-    }
-}
-
 // MARK: - Reading
 
 extension SchemaObjects {

@@ -84,9 +84,9 @@ public enum Planner {
 public struct Plan: Codable, Hashable, Sendable {
     public var steps: [Step]
     public var unresolved: [Finding]
-    /// Whether the shape beyond the catalog (constraints, indexes, triggers, policies, views,
-    /// types, functions, owners…) needs anything: a step or an unresolved finding. When not, a
-    /// verification need not deparse those again (the plan does not touch them).
+    /// Whether the shape beyond the sequences (types, functions, columns, constraints,
+    /// indexes, triggers, views, policies, owners, their grants…) needs anything: a step or an
+    /// unresolved finding. When not, reconcile's verification need not read it again.
     public var reshapes = false
 
     private enum CodingKeys: String, CodingKey { case steps, unresolved }

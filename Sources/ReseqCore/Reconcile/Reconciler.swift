@@ -120,14 +120,15 @@ public struct Reconciler: Sendable {
             result.stop = .connectionLost
             return result
         }
-        // A plan that touched no deparsed definition (only sequences, defaults, grants) is
-        // verified on a fresh read of everything else, with the definitions read at the start.
+        // A plan with nothing of the shape to do (the sequences, their defaults and grants,
+        // which the re-read of sequences, columns and privileges verifies) found the rest of
+        // the shape as the source has it at the start of this run, and changed none of it:
+        // the shape is not read again.
         var verifying = snapshot
-        verifying.readsDefinitions = plan.reshapes
-        var after: Snapshot
+        verifying.readsShape = shape && plan.reshapes
+        let after: Snapshot
         do {
             after = try reader.capture(connection, options: verifying)
-            if !plan.reshapes, let earlier = target.schema { after.schema = after.schema?.withDefinitions(of: earlier) }
         } catch where shouldStop() {
             // Interrupted while verifying: what was applied stays, and says so.
             result.stop = .interrupted
@@ -143,12 +144,13 @@ public struct Reconciler: Sendable {
     /// their own: one EXISTS each (few such tables, each read to its first row).
     static func occupiedParents(source: Snapshot, target: Snapshot, on connection: Connection) throws -> Set<QualifiedName> {
         guard let sourceObjects = source.schema, let targetObjects = target.schema else { return [] }
-        let plain = Set(targetObjects.tables.filter { $0.kind == .plain }.map(\.name))
+        let plain = Set(targetObjects.tables.lazy.filter { $0.kind == .plain }.map(\.name))
+        let partitioned = sourceObjects.tables.lazy.filter { $0.kind == .partitioned }.map(\.name)
         var occupied: Set<QualifiedName> = []
-        for table in sourceObjects.tables where table.kind == .partitioned && plain.contains(table.name) {
+        for table in partitioned where plain.contains(table) {
             // Unreadable counts as occupied: nothing is dropped that was not seen empty.
-            let rows = try? connection.query("SELECT EXISTS (SELECT FROM ONLY \(SQL.qualified(table.name))) AS rows")
-            if (try? rows?.bool(0, "rows")) ?? true { occupied.insert(table.name) }
+            let rows = try? connection.query("SELECT EXISTS (SELECT FROM ONLY \(SQL.qualified(table))) AS rows")
+            if (try? rows?.bool(0, "rows")) ?? true { occupied.insert(table) }
         }
         return occupied
     }

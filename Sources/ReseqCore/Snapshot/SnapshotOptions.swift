@@ -45,11 +45,6 @@ public struct SnapshotOptions: Sendable {
     /// Read the whole shape (tables, constraints, indexes, views, functions, types…). Reconcile
     /// reads it of the target when the source's snapshot has it.
     public var readsShape = true
-    /// With the shape, also the definitions PostgreSQL deparses table by table (constraints,
-    /// indexes, triggers, policies) and the views: the costly half of the shape. False: the
-    /// snapshot's tables have none of them and it has no views (reconcile's verification
-    /// after a plan that touched none, which takes them from the run's first read).
-    public var readsDefinitions = true
     /// Which way the sequences feeding these columns count, known from elsewhere (reconcile
     /// passes the source's): an ascending sequence needs only the column's max() read.
     public var sequenceDirections: [ColumnRef: Bool] = [:]

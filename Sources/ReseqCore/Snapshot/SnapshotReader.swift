@@ -33,7 +33,7 @@ public struct SnapshotReader: Sendable {
             if options.spare != nil {
                 let id = try connection.query("SELECT pg_export_snapshot() AS id").string(0, "id")
                 early = EarlyPositions.start(snapshotID: id, reader: self, batchSize: options.objectsPerStatement,
-                                             spare: options.spare, shape: options.readsShape && options.readsDefinitions ? options : nil)
+                                             spare: options.spare, shape: options.readsShape ? options : nil)
                 if options.readsShape, let spare = options.spare {
                     shape = ShapeRead.start(snapshotID: id, spare: spare, options: options, part: .catalogOnly)
                 }
@@ -43,7 +43,7 @@ public struct SnapshotReader: Sendable {
             let secondHalf: Bool
             if let rows = early?.catalog() {
                 sequences = rows
-                secondHalf = options.readsShape && options.readsDefinitions
+                secondHalf = options.readsShape
             } else {
                 sequences = try readSequences(connection)
                 secondHalf = false
@@ -57,10 +57,8 @@ public struct SnapshotReader: Sendable {
                 // session of its own took this transaction's snapshot to read it.
                 let key = secondHalf ? try ShapePart.middle(connection) : nil
                 let part = ShapePart(catalog: !(shape?.awaitImport() ?? false),
-                                     definitions: options.readsDefinitions ? key.map { .before($0) } ?? .all : nil,
-                                     views: options.readsDefinitions)
-                pieces = part.catalog || part.definitions != nil
-                    ? try SchemaObjects.read(connection, options: options, part: part) : ShapePieces()
+                                     definitions: key.map { .before($0) } ?? .all, views: true)
+                pieces = try SchemaObjects.read(connection, options: options, part: part)
             }
             try connection.execute("COMMIT")
         } catch {
