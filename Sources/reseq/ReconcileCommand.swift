@@ -75,7 +75,7 @@ struct ReconcileCommand: ParsableCommand {
 
     func run() throws {
         let source = try SnapshotFile.load(source)
-        let options = try capture.snapshotOptions(dsn: targetDSN, extraColumns: Reconciler.extraColumns(for: source))
+        let options = try capture.snapshotOptions(dsn: targetDSN)
         let connection = try capture.session.connect(targetDSN)
         let reconciler = Reconciler(options: .init(
             apply: apply,

@@ -16,12 +16,11 @@ struct CaptureOptions: ParsableArguments {
     /// How every session to the database is opened.
     var session: Session { Session(lockTimeoutMilliseconds: lockTimeout.milliseconds) }
 
-    func snapshotOptions(dsn: String, extraColumns: [ColumnRef] = []) throws -> SnapshotOptions {
+    func snapshotOptions(dsn: String) throws -> SnapshotOptions {
         let where_ = try ConnInfo.describe(dsn)
         var options = SnapshotOptions()
         options.schemas = schemas
         options.excludeSchemas = excludeSchemas
-        options.extraColumns = extraColumns
         options.scanPolicy = allowFullScans ? .allowFullScans : .skipLargeUnindexed
         options.readTimeout = Double(readTimeout.milliseconds) / 1000
         options.host = where_.host

@@ -59,7 +59,6 @@ struct LiveDatabase {
         let session = Session(lockTimeoutMilliseconds: 5000)
         let connection = try session.connect(cluster.conninfo(database: target, user: user))
         var options = SnapshotOptions()
-        options.extraColumns = Reconciler.extraColumns(for: sourceSnapshot)
         options.host = "localhost"
         options.port = "\(cluster.port)"
         options.spare = session.spares(cluster.conninfo(database: target, user: user))

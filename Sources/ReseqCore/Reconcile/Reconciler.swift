@@ -70,13 +70,8 @@ public struct Reconciler: Sendable {
         self.options = options
     }
 
-    /// Every column the source knows, to be described on the target even where DMS left no
-    /// default or sequence behind.
-    public static func extraColumns(for source: Snapshot) -> [ColumnRef] {
-        source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy)
-    }
-
-    /// `snapshot`: the target's capture options (its spare sessions are used to apply too).
+    /// `snapshot`: the target's capture options (its spare sessions are used to apply too);
+    /// what the source says of the target's columns is added here.
     /// `shouldStop` is polled between objects; an interrupt also cancels the running statement
     /// (the caller's signal handler), which ends a snapshot or a verification with an error.
     public func run(
@@ -91,6 +86,9 @@ public struct Reconciler: Sendable {
         // The shape beyond sequences and privileges is planned when the source snapshot has it.
         let shape = source.schema != nil
         snapshot.readsShape = shape
+        // Every column the source knows is described on the target, even where DMS left no
+        // default or sequence behind, and read the way the source's sequence counts.
+        snapshot.extraColumns = source.columns.map(\.ref) + source.sequences.compactMap(\.ownedBy)
         snapshot.sequenceDirections = SnapshotReader.directions(source.sequences, source.columns)
         let target = try reader.capture(connection, options: snapshot)
         try guardTarget(source: source.database, target: target.database)
