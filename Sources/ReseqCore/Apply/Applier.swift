@@ -135,38 +135,52 @@ public struct Applier {
         var done: [String] = []
         var committing = false
         do {
-            try connection.execute("BEGIN")
-            try connection.execute("SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1)); SET LOCAL statement_timeout = \(options.statementTimeoutMilliseconds)")
-            for (object, steps) in batch {
+            // One round trip for the whole transaction: BEGIN, its settings and every object,
+            // each object between a savepoint and its release (SET ROLE inside the savepoint:
+            // a rollback to it restores the role too). The server stops at the first error,
+            // which says which statement failed: the objects before it ran, the failing one
+            // is rolled back to its savepoint, and the rest go in the next round trip. So
+            // each object is still applied whole or not at all.
+            // One statement per element: a failure's index counts the server's statements.
+            var opening = ["BEGIN", "SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))",
+                           "SET LOCAL statement_timeout = \(options.statementTimeoutMilliseconds)"]
+            var pending = batch[...]
+            while !pending.isEmpty {
                 if shouldStop() { throw Stop(reason: "interrupted") }
-                beforeObject(position[object] ?? 0, object)
-                var current: Step?
-                do {
-                    // One round trip per object: the savepoint, its statements and the release.
-                    // The server stops at the first error, so the object is still applied whole
-                    // or not at all, and the error says which statement failed.
-                    // SET ROLE inside the savepoint: a rollback to it restores the role too.
+                var statements = opening
+                // Where each object's savepoint is in `statements`, and how many SET ROLEs follow it.
+                var savepoints: [(index: Int, roles: Int)] = []
+                for (object, steps) in pending {
+                    beforeObject(position[object] ?? 0, object)
                     let role = options.runAs[object].map { ["SET ROLE \(SQL.identifier($0))"] } ?? []
-                    do {
-                        try connection.executeBatch(["SAVEPOINT reseq_object"] + role + steps.map(\.sql)
-                            + (role.isEmpty ? [] : ["RESET ROLE"]) + ["RELEASE SAVEPOINT reseq_object"])
-                    } catch let error as PostgresError {
-                        if let index = error.statementIndex, steps.indices.contains(index - 1 - role.count) {
-                            current = steps[index - 1 - role.count]
-                        }
-                        throw error
-                    }
-                    done.append(object)
+                    savepoints.append((statements.count, role.count))
+                    statements += ["SAVEPOINT reseq_object"] + role + steps.map(\.sql)
+                        + (role.isEmpty ? [] : ["RESET ROLE"]) + ["RELEASE SAVEPOINT reseq_object"]
+                }
+                do {
+                    try connection.executeBatch(statements)
+                    done += pending.map(\.object)
+                    pending = []
                 } catch let error as PostgresError where !isFatal(error) {
+                    // A failure outside an object (BEGIN, a setting) or of its savepoint fails
+                    // the transaction.
+                    guard let index = error.statementIndex,
+                          let failed = savepoints.lastIndex(where: { $0.index <= index }), savepoints[failed].index < index
+                    else { throw error }
+                    let (object, steps) = pending[pending.startIndex + failed]
+                    let step = index - savepoints[failed].index - 1 - savepoints[failed].roles
+                    done += pending.prefix(failed).map(\.object)
+                    pending = pending.dropFirst(failed + 1)
                     try connection.execute("ROLLBACK TO SAVEPOINT reseq_object")
                     if error.sqlState == .lockNotAvailable {
                         result.blocked.insert(object)
                         result.outcomes[object] = ApplyOutcome(object: object, status: .blocked,
-                            message: blockedMessage(current))
+                            message: blockedMessage(steps.indices.contains(step) ? steps[step] : nil))
                     } else {
                         result.outcomes[object] = ApplyOutcome(object: object, status: .failed, message: error.description)
                     }
                 }
+                opening = []
             }
             committing = true
             try connection.execute("COMMIT")

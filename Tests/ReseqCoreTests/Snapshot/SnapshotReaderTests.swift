@@ -333,6 +333,34 @@ final class SnapshotReaderTests: ClusterTestCase {
         XCTAssertNil(column.defaultSequence)
     }
 
+    /// The end a sequence's direction needs is read as the first row in that order: of the
+    /// table's column even where it is named like the read's own output columns (k, lo, hi),
+    /// and none at all from an empty table.
+    func testOneEndIsReadOfTheTablesOwnColumn() throws {
+        let name = try fixtureDatabase()
+        let connection = try cluster.connect(database: name)
+        try connection.execute("""
+            CREATE TABLE public.named_k (k bigserial PRIMARY KEY);
+            INSERT INTO public.named_k VALUES (5), (9), (7);
+            CREATE SEQUENCE public.down INCREMENT BY -1 MINVALUE -1000 MAXVALUE -1;
+            CREATE TABLE public.named_lo (lo bigint DEFAULT nextval('public.down'), hi int);
+            CREATE INDEX ON public.named_lo (lo);
+            INSERT INTO public.named_lo VALUES (-3, 1), (-7, 2), (NULL, 3), (-5, 4);
+            CREATE TABLE public.nothing_yet (id bigserial PRIMARY KEY);
+            """)
+        let snapshot = try SnapshotReader().capture(connection)
+        let k = try XCTUnwrap(snapshot.columns.first { $0.ref == col("public", "named_k", "k") })
+        XCTAssertEqual(k.dataRead, .read)
+        XCTAssertEqual(k.maxValue, 9)
+        let lo = try XCTUnwrap(snapshot.columns.first { $0.ref == col("public", "named_lo", "lo") })
+        XCTAssertEqual(lo.dataRead, .read)
+        XCTAssertEqual(lo.minValue, -7)
+        let empty = try XCTUnwrap(snapshot.columns.first { $0.ref == col("public", "nothing_yet", "id") })
+        XCTAssertEqual(empty.dataRead, .read)
+        XCTAssertNil(empty.maxValue)
+        XCTAssertNil(empty.minValue)
+    }
+
     func testTimedOutReadIsIsolated() throws {
         let name = try fixtureDatabase()
         let connection = try cluster.connect(database: name)
