@@ -69,6 +69,14 @@ one_core() { taskset -apc 0 "$(postmaster)" >/dev/null; }
 all_cores() { taskset -apc "0-$(( $(nproc) - 1 ))" "$(postmaster)" >/dev/null; }
 pin=$(command -v taskset || true)
 
+# generate DB N: the synthetic tables, 2,500 per session (see bench-generate.sql).
+generate() {
+  local first
+  for first in $(seq 0 2500 $(( $2 - 1 ))); do
+    psql "$1" -v n=$(( $2 - first < 2500 ? $2 - first : 2500 )) -v first="$first" -f scripts/bench-generate.sql
+  done
+}
+
 rows=()
 row() { rows+=("$(printf '%-26s %6s %9s %11s %7s %8s %-5s %8s' "$@")"); note "${rows[-1]}"; }
 judge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "pass" : "FAIL" }'; }
@@ -78,9 +86,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else print
 for n in "${sizes[@]}"; do
   note "== $n tables: generating the source and the DMS-style target"
   psql postgres -c "CREATE DATABASE src_$n" -c "CREATE DATABASE dms_$n"
-  psql "src_$n" -v n="$n" -f scripts/bench-generate.sql
+  generate "src_$n" "$n"
   psql "src_$n" -c ANALYZE  # the source has statistics; the DMS target is left without, as DMS leaves it
-  psql "dms_$n" -v n="$n" -f scripts/bench-generate.sql
+  generate "dms_$n" "$n"
   psql "dms_$n" -f scripts/dms-copy.sql
   psql "src_$n" -At -f scripts/bench-reference.sql >"$work/reference-$n.sql"
   note "   $(psql "src_$n" -At -c "SELECT count(*) FROM pg_class WHERE relkind = 'S'") sequences"
