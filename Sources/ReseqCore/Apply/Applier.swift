@@ -140,8 +140,8 @@ public struct Applier {
             // a rollback to it restores the role too). The server stops at the first error,
             // which says which statement failed: the objects before it ran, the failing one
             // is rolled back to its savepoint, and the rest go in the next round trip. So
-            // each object is still applied whole or not at all.
-            // One statement per element: a failure's index counts the server's statements.
+            // each object is still applied whole or not at all. One statement per element: a
+            // failure's index counts the server's statements.
             var opening = ["BEGIN", "SET LOCAL lock_timeout = \(max(options.lockTimeoutMilliseconds, 1))",
                            "SET LOCAL statement_timeout = \(options.statementTimeoutMilliseconds)"]
             var pending = batch[...]

@@ -164,10 +164,7 @@ struct DataReader: Sendable {
         arms = indices.enumerated().map { key, index in arm(key, columns[index].ref) }
         let result = try connection.query(arms.joined(separator: " UNION ALL "))
         // An arm reading one end of an empty table returns no row: read, nothing there.
-        for index in indices {
-            (columns[index].minValue, columns[index].maxValue) = (nil, nil)
-            columns[index].dataRead = .read
-        }
+        for index in indices { columns[index].dataRead = .read }
         for row in 0..<result.count {
             let key = try result.int(row, "k")
             guard indices.indices.contains(key) else { continue }
