@@ -18,9 +18,31 @@ public enum Differ {
 
     public static func diff(source: Snapshot, target: Snapshot, options: Options = Options()) -> [Finding] {
         let (source, target) = SnapshotIndex.pair(source, target)
+        // The sequences, columns and privileges as one job, the rest of the shape in several
+        // (about a tenth of a second each at 10,000 tables), on every core.
+        var jobs: [@Sendable () -> [Finding]] = [{
+            sequenceAndColumnFindings(source: source, target: target)
+                + (AccessDiff(source: source, target: target, roles: options.roles, shape: options.objects)?.findings() ?? [])
+        }]
+        if options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema {
+            jobs += ObjectsDiff.jobs(source: sourceObjects, target: targetObjects, roles: options.roles, tableParts: 4)
+        }
+        var findings = concurrentMap(jobs).flatMap { $0 }
+        // Warnings already told as a finding about the same object are not repeated.
+        let told = Set(findings.filter { $0.kind == .dataUnknown || $0.kind == .positionUnknown }.map(\.object))
+        for warning in source.snapshot.warnings where !told.contains(warning.object) {
+            findings.append(snapshotWarning(warning, side: "source", severity: .info))
+        }
+        for warning in target.snapshot.warnings where !told.contains(warning.object) {
+            findings.append(snapshotWarning(warning, side: "target", severity: .warning))
+        }
+        return findings.filter { options.kinds.keeps($0.kind) }.sorted(by: Finding.reportOrder)
+    }
+
+    /// Every source sequence and column against the target, and the target's own sequences.
+    private static func sequenceAndColumnFindings(source: SnapshotIndex, target: SnapshotIndex) -> [Finding] {
         var findings: [Finding] = []
         var matchedTargetSequences = Set<QualifiedName>()
-
         for sequence in source.snapshot.sequences where sequence.fromExtension == nil {
             let counterpart = counterpart(of: sequence, in: target)
             if let counterpart { matchedTargetSequences.insert(counterpart.name) }
@@ -36,26 +58,7 @@ public enum Differ {
                 schema: sequence.name.schema, targetValue: sequence.position?.description,
                 consequence: "\(sequence.name) exists only on the target; reseq leaves it alone."))
         }
-        // Privileges and the rest of the shape, side by side (each is a fifth of a second at
-        // 10,000 tables).
-        let (access, objects) = concurrently({
-            AccessDiff(source: source, target: target, roles: options.roles, shape: options.objects)?.findings() ?? []
-        }, {
-            guard options.objects, let sourceObjects = source.snapshot.schema, let targetObjects = target.snapshot.schema else {
-                return [Finding]()
-            }
-            return ObjectsDiff.findings(source: sourceObjects, target: targetObjects, roles: options.roles)
-        })
-        findings += access + objects
-        // Warnings already told as a finding about the same object are not repeated.
-        let told = Set(findings.filter { $0.kind == .dataUnknown || $0.kind == .positionUnknown }.map(\.object))
-        for warning in source.snapshot.warnings where !told.contains(warning.object) {
-            findings.append(snapshotWarning(warning, side: "source", severity: .info))
-        }
-        for warning in target.snapshot.warnings where !told.contains(warning.object) {
-            findings.append(snapshotWarning(warning, side: "target", severity: .warning))
-        }
-        return findings.filter { options.kinds.keeps($0.kind) }.sorted(by: Finding.reportOrder)
+        return findings
     }
 
     /// The target's version of a source sequence: the same name; for an identity column, the

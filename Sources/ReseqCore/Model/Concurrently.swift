@@ -19,3 +19,14 @@ public func concurrently<A: Sendable, B: Sendable>(
     }
     return (a.withLock { $0! }, b.withLock { $0! })
 }
+
+/// Runs the jobs on every core there is, each once, and returns their results in the jobs'
+/// order: for CPU work in pieces of unequal size (the diff's parts).
+func concurrentMap<T: Sendable>(_ jobs: [@Sendable () -> T]) -> [T] {
+    let results = Mutex<[T?]>(Array(repeating: nil, count: jobs.count))
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+        let value = jobs[index]()
+        results.withLock { $0[index] = value }
+    }
+    return results.withLock { $0.map { $0! } }
+}

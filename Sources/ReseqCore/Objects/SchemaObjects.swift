@@ -170,7 +170,7 @@ struct CatalogScope {
 // MARK: - Comparing
 
 /// What the comparison of two shapes needs besides the objects.
-struct ObjectsContext {
+struct ObjectsContext: Sendable {
     var source: SchemaObjects
     var target: SchemaObjects
     var roles: RoleMap
@@ -194,8 +194,10 @@ struct ObjectsContext {
 }
 
 enum ObjectsDiff {
-    /// Every object missing on the target, differing, or only on the target.
-    static func findings(source: SchemaObjects, target: SchemaObjects, roles: RoleMap) -> [Finding] {
+    /// Every object missing on the target, differing, or only on the target, as jobs that run
+    /// on their own and return the findings in order: the tables' comparison (most of the
+    /// work) in `tableParts` pieces.
+    static func jobs(source: SchemaObjects, target: SchemaObjects, roles: RoleMap, tableParts: Int) -> [@Sendable () -> [Finding]] {
         // What either side could not read is told as a snapshot warning, not as a difference.
         let unread = Set(source.unread + target.unread)
         var source = source, target = target
@@ -206,7 +208,8 @@ enum ObjectsDiff {
             target.views.removeAll { unread.contains($0.name) }
         }
         let context = ObjectsContext(source: source, target: target, roles: roles)
-        return SchemaDef.findings(context) + ExtensionDef.findings(context) + TypeDef.findings(context)
-            + TableDef.findings(context) + ViewDef.findings(context) + FunctionDef.findings(context)
+        let tables = TableDef.findingJobs(context, parts: tableParts)
+        return [{ SchemaDef.findings(context) + ExtensionDef.findings(context) + TypeDef.findings(context) }]
+            + tables + [{ ViewDef.findings(context) + FunctionDef.findings(context) }]
     }
 }

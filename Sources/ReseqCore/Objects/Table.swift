@@ -104,19 +104,27 @@ public struct TableDef: Codable, Hashable, Sendable {
         }
     }
 
-    static func findings(_ context: ObjectsContext) -> [Finding] {
+    /// The tables' findings as `parts` jobs, in order: the tables both sides have in slices
+    /// of about equal size, the first job with the missing tables, the last with the extra ones.
+    static func findingJobs(_ context: ObjectsContext, parts: Int) -> [@Sendable () -> [Finding]] {
         let matched = Matched(context.source.tables, context.target.tables, by: \.name)
-        var findings: [Finding] = matched.missing.map {
+        let missing = matched.missing.map {
             Finding(.tableMissing, .error, $0.id, source: $0.shape, target: nil,
                     "table \($0.name) does not exist on the target: its rows and every query on it are gone.")
         }
-        for (source, target) in matched.both {
-            findings += source.findings(against: target, context)
-        }
-        findings += matched.extra.map {
+        let extra = matched.extra.map {
             Finding(.onlyOnTarget, .info, $0.id, source: nil, target: $0.shape, "table \($0.name) exists only on the target.")
         }
-        return findings
+        let both = matched.both
+        let parts = max(1, min(parts, both.count))
+        return (0..<parts).map { part in
+            let slice = both.count * part / parts..<both.count * (part + 1) / parts
+            return {
+                var findings = part == 0 ? missing : []
+                for index in slice { findings += both[index].source.findings(against: both[index].target, context) }
+                return part == parts - 1 ? findings + extra : findings
+            }
+        }
     }
 
     private func findings(against target: TableDef, _ context: ObjectsContext) -> [Finding] {
