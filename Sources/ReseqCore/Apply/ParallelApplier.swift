@@ -149,15 +149,15 @@ public struct ParallelApplier: Sendable {
             }
             return schemas.isEmpty ? [object.object] : schemas
         }
-        let groups = LockGroups(objects.map(keys))
-        func root(_ key: String) -> String { groups.root(key) }
+        let objectKeys = objects.map(keys)
+        let groups = LockGroups(objectKeys)
+        let objectGroups = objectKeys.map { groups.root($0[0]) }
         var weight: [String: Int] = [:]
         var firstKey: [String: String] = [:]
-        for object in objects {
-            let keys = keys(object)
-            let group = root(keys[0])
+        for (index, object) in objects.enumerated() {
+            let group = objectGroups[index]
             weight[group, default: 0] += object.steps.count
-            for key in keys where firstKey[group].map({ key < $0 }) ?? true { firstKey[group] = key }
+            for key in objectKeys[index] where firstKey[group].map({ key < $0 }) ?? true { firstKey[group] = key }
         }
         // Groups in name order; the first half grows while that brings it closer to half.
         let total = weight.values.reduce(0, +)
@@ -171,8 +171,8 @@ public struct ParallelApplier: Sendable {
             if half == 0 { load += steps }
         }
         var halves = [Plan(steps: [], unresolved: []), Plan(steps: [], unresolved: [])]
-        for object in objects {
-            halves[side[root(keys(object)[0])] ?? 0].steps += object.steps
+        for (index, object) in objects.enumerated() {
+            halves[side[objectGroups[index]] ?? 0].steps += object.steps
         }
         return halves
     }

@@ -77,9 +77,17 @@ struct ShapePlanner: Sendable {
         let partitions = Dictionary(grouping: source.tables.filter { $0.partitionOf.map(rebuilt.contains) ?? false },
                                     by: { $0.partitionOf! })
         let targets = Dictionary(target.tables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for (table, other) in matched.both where !rebuilt.contains(table.name) {
-            out.before += ColumnDef.steps(table, other, self, &out.unresolved)
+        // The columns of the two halves of the tables side by side, joined in order.
+        let kept = matched.both.filter { !rebuilt.contains($0.source.name) }
+        @Sendable func columns(_ part: ArraySlice<(source: TableDef, target: TableDef)>) -> (steps: [Step], unresolved: [Finding]) {
+            var steps: [Step] = []
+            var unresolved: [Finding] = []
+            for index in part.indices { steps += ColumnDef.steps(part[index].source, part[index].target, self, &unresolved) }
+            return (steps, unresolved)
         }
+        let (firstColumns, secondColumns) = concurrently({ columns(kept[..<(kept.count / 2)]) }, { columns(kept[(kept.count / 2)...]) })
+        out.before += firstColumns.steps + secondColumns.steps
+        out.unresolved += firstColumns.unresolved + secondColumns.unresolved
         for (table, other) in flattened {
             out.before += table.rebuildSteps(current: other, partitions: partitions[table.name] ?? [], targets: targets, self)
         }
@@ -105,10 +113,10 @@ struct ShapePlanner: Sendable {
         out.after += (0..<6).flatMap(phase)
         out.after += ViewDef.steps(self, &owners)
         out.after += phase(6)
+        out.after += phase(7)
         for index in tables.indices {
             let (table, other) = (tables[index].source, tables[index].target)
             owners.relation(.table(table.name), "TABLE", table.name, source: table.owner, target: other.owner)
-            out.after += table.commentSteps(other, self)
         }
         out.after += owners.steps
         out.after += privilegeSteps(tables: tables, owners: owners)
@@ -117,10 +125,11 @@ struct ShapePlanner: Sendable {
     }
 
     /// The tables' steps of each phase after the sequences, in order: indexes, keys, checks and
-    /// foreign keys, their validation, NOT NULL, triggers (all before the views), policies.
+    /// foreign keys, their validation, NOT NULL, triggers (all before the views), policies,
+    /// comments.
     /// (Each pair is passed by index: copying a table's definition costs more than planning it.)
     private func phases(_ tables: ArraySlice<(source: TableDef, target: TableDef)>) -> [[Step]] {
-        var steps = [[Step]](repeating: [], count: 7)
+        var steps = [[Step]](repeating: [], count: 8)
         for index in tables.indices {
             let (table, other) = (tables[index].source, tables[index].target)
             steps[0] += IndexDef.steps(on: table, other, self)
@@ -130,6 +139,7 @@ struct ShapePlanner: Sendable {
             steps[4] += ColumnDef.notNullSteps(table, other, self)
             steps[5] += TriggerDef.steps(table, other, self)
             steps[6] += PolicyDef.steps(table, other, self)
+            steps[7] += table.commentSteps(other, self)
         }
         return steps
     }
