@@ -28,6 +28,29 @@ final class ObjectsDiffTests: XCTestCase {
         XCTAssertEqual(findings { _ in }, [])
     }
 
+    /// The diff compares the tables in slices on several threads: any number of slices gives
+    /// every finding, the missing table's first and the extra one's last, as one slice does.
+    func testTheTablesComparedInSlicesGiveEveryFindingInOrder() {
+        let source = Fixtures.objects()
+        var target = source
+        let missing = target.tables.removeFirst()
+        var extra = missing
+        extra.name = QualifiedName(schema: missing.name.schema, name: "extra")
+        target.tables.append(extra)
+        for index in target.tables.indices { target.tables[index].comment = "changed \(index)" }
+        func findings(_ parts: Int) -> [Finding] {
+            ObjectsDiff.jobs(source: source, target: target, roles: RoleMap(), tableParts: parts).flatMap { $0() }
+        }
+        let whole = findings(1)
+        XCTAssertEqual(whole.filter { $0.kind == .tableMissing }.map(\.object), [missing.name.description])
+        XCTAssertEqual(whole.filter { $0.kind == .onlyOnTarget }.map(\.object), ["\(missing.name.schema).extra"])
+        XCTAssertEqual(Set(whole.filter { $0.kind == .commentDiffers || $0.kind == .commentMissing }.map(\.object)).count,
+                       source.tables.count - 1)
+        for parts in [2, 3, source.tables.count + 5] {
+            XCTAssertEqual(findings(parts), whole, "\(parts) slices")
+        }
+    }
+
     func testTypedIdentitiesDoNotCollide() {
         let a = ObjectID.table(QualifiedName(schema: "a.b", name: "c"))
         let b = ObjectID.table(QualifiedName(schema: "a", name: "b.c"))
