@@ -95,6 +95,31 @@ final class ApplyFaultTests: ClusterTestCase {
         XCTAssertEqual(rerun.verification?.filter(\.isBlocking), [])
     }
 
+    /// Fault 4: an object's second statement fails in the middle of a transaction. The objects
+    /// before and after it in that transaction are applied, the failing one is untouched, and
+    /// it ran once: its first statement (a `nextval`, which no rollback undoes) counted 1.
+    func testFailingObjectMidTransactionLeavesTheOthersAppliedAndRunsOnce() throws {
+        let database = try cluster.createDatabase()
+        let connection = try cluster.connect(database: database)
+        try connection.execute("CREATE SEQUENCE tries")
+        func object(_ name: String, _ sql: [String]) -> [Step] {
+            sql.map { Step(object: name, sql: $0, fixes: "creates \(name)", lock: .none) }
+        }
+        let plan = Plan(steps: object("a", ["CREATE TABLE a (id int)"])
+                            + object("b", ["SELECT nextval('tries')", "CREATE TABLE b (id int)", "SELECT 1 / 0"])
+                            + object("c", ["CREATE TABLE c (id int)"]),
+                        unresolved: [])
+        let outcomes = Applier().apply(plan, on: connection)
+
+        XCTAssertEqual(outcomes.map(\.status), [.applied, .failed, .applied])
+        XCTAssertTrue(outcomes[1].message?.contains("division by zero") ?? false, outcomes[1].message ?? "")
+        let tables = try connection.query("""
+            SELECT string_agg(relname::text, ',' ORDER BY relname) AS names FROM pg_class WHERE relname IN ('a', 'b', 'c')
+            """).string(0, "names")
+        XCTAssertEqual(tables, "a,c")
+        XCTAssertEqual(try connection.query("SELECT last_value::text AS tries FROM tries").string(0, "tries"), "1")
+    }
+
     /// Fault 3: a writer inserts rows with explicit ids into the target while reconcile runs,
     /// as DMS CDC does. Ids written after the snapshot may lie past the position reconcile
     /// chose: the verification diff must catch that (not converged: exit 1), and a re-run,
