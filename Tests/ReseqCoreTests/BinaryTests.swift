@@ -39,10 +39,6 @@ final class BinaryTests: XCTestCase {
                    stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
-    private func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
-
     func testTheWholeJobThroughTheBinary() throws {
         let cluster = try TestCluster.start()
         defer { cluster.stop() }

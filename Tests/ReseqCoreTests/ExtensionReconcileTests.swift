@@ -19,16 +19,12 @@ final class ExtensionReconcileTests: VersionClustersTestCase {
         INSERT INTO users VALUES (1, 'A@example.com'), (2, 'b@example.com');
         """
 
-    private func file(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
-
     func testCreatedAtTheSourcesVersionWhereOfferedThenTheColumnsTypeAndIndex() throws {
         let cluster = try cluster(15)
         let source = try cluster.createDatabase("ext"), target = try cluster.createDatabase("ext")
         try cluster.run(Self.source, database: source)
         try cluster.run(Self.copy, database: target)
-        let sourceFile = file("source.json")
+        let sourceFile = temporaryFile("source.json")
         XCTAssertEqual(try BinaryTests.reseq(["snapshot", "--dsn", cluster.conninfo(database: source), "--output", sourceFile]).status, 0)
         let dsn = cluster.conninfo(database: target)
 
@@ -60,7 +56,7 @@ final class ExtensionReconcileTests: VersionClustersTestCase {
         let offered = try target16.connect(database: target)
         defer { offered.close() }
         XCTAssertEqual(try offered.query("SELECT count(*) FROM pg_available_extension_versions WHERE name = 'citext'").rows, [["0"]])
-        let sourceFile = file("source.json")
+        let sourceFile = temporaryFile("source.json")
         XCTAssertEqual(try BinaryTests.reseq(["snapshot", "--dsn", source15.conninfo(database: source), "--output", sourceFile]).status, 0)
 
         let run = try BinaryTests.reseq(["reconcile", "--source", sourceFile, "--target-dsn", target16.conninfo(database: target),

@@ -8,10 +8,6 @@ import XCTest
 /// `dms_user` owns the copied tables, `app` is the application. Through the binary, as a
 /// user runs it: exit codes, what it prints, and what `app` itself can then do.
 final class ManagedServerTests: XCTestCase {
-    private func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
-
     /// A source as the self-hosted server had it (the superuser owns everything, `app` has
     /// its grants), and a DMS copy on the target owned by `dms_user`, where the team already
     /// gave `app` back its table privileges.
@@ -197,7 +193,7 @@ final class SameDatabaseGuardTests: XCTestCase {
             GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO reader;
             """, database: database)
         func dsn(_ host: String) -> String { "host=\(host) port=\(cluster.port) dbname=\(database) user=reader" }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString).json").path
+        let file = temporaryFile("snapshot.json")
         let snapshot = try BinaryTests.reseq(["snapshot", "--dsn", dsn("localhost"), "--output", file])
         XCTAssertEqual(snapshot.status, 0, snapshot.stderr)
         let written = try Snapshot.decode(try Data(contentsOf: URL(fileURLWithPath: file)), file: file)

@@ -133,8 +133,4 @@ final class ShapeReconcileTests: VersionClustersTestCase {
         let diff = try BinaryTests.reseq(["diff", afterSource, afterTarget])
         XCTAssertEqual(diff.status, 0, "\(pair): reseq diff of fresh snapshots after reconcile:\n\(diff.stdout)\(diff.stderr)")
     }
-
-    private func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
 }

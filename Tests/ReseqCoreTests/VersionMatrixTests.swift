@@ -119,8 +119,4 @@ final class VersionMatrixTests: VersionClustersTestCase {
         XCTAssertTrue(again.stdout.hasPrefix("applied 0 of 0 object(s)."), "\(pair): \(again.stdout)")
         return pair
     }
-
-    private func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
 }

@@ -8,10 +8,6 @@ import XCTest
 /// the apply's backend killed, a pinned target cluster that does not match, a role that may
 /// not read some sequences, and passwords that must never show.
 final class BinaryFaultTests: ClusterTestCase {
-    private func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-\(name)").path
-    }
-
     /// A demo source and its DMS copy, with the source snapshot written by the binary.
     private func prepare() throws -> (db: LiveDatabase, sourceFile: String) {
         let db = try LiveDatabase(cluster: cluster, sqlFile: "demo/source.sql")
@@ -41,6 +37,17 @@ final class BinaryFaultTests: ClusterTestCase {
             try process.run()
         }
 
+        /// Killed if still running, and the output files removed, when the test lets go of
+        /// it: also when the test failed before `finish`.
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+
         /// Waits for the exit, at most `timeout` seconds (then kills it and fails).
         func finish(timeout: TimeInterval = 30) throws -> BinaryTests.Run {
             let deadline = Date().addingTimeInterval(timeout)
@@ -52,10 +59,6 @@ final class BinaryFaultTests: ClusterTestCase {
             }
             process.waitUntilExit()
             XCTAssertEqual(process.terminationReason, .exit, "reseq was killed by signal \(process.terminationStatus)")
-            defer {
-                try? FileManager.default.removeItem(at: out)
-                try? FileManager.default.removeItem(at: err)
-            }
             return BinaryTests.Run(status: process.terminationStatus,
                                    stdout: try String(contentsOf: out, encoding: .utf8),
                                    stderr: try String(contentsOf: err, encoding: .utf8))

@@ -38,24 +38,11 @@ final class ShapeFaultTests: VersionClustersTestCase {
         let source = try loadAsOwner(.shape, on: cluster)
         if let changeSource { try cluster.run(changeSource, database: source) }
         let target = try dmsCopy(.shape, on: cluster)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("reseq-\(UUID().uuidString)-source.json").path
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: file) }
+        let file = temporaryFile("source.json")
         let snapshot = try BinaryTests.reseq(["snapshot", "--dsn", cluster.conninfo(database: source), "--output", file])
         XCTAssertEqual(snapshot.status, 0, snapshot.stderr)
         return Copy(cluster: cluster, sourceFile: file, target: target,
                     dsn: cluster.conninfo(database: target) + " application_name=\(application)", application: application)
-    }
-
-    /// reseq started in the background; killed at the end of the test if still running.
-    private func start(_ arguments: [String]) throws -> BinaryFaultTests.Background {
-        let reseq = try BinaryFaultTests.Background(arguments)
-        addTeardownBlock {
-            if reseq.process.isRunning {
-                kill(reseq.process.processIdentifier, SIGKILL)
-                reseq.process.waitUntilExit()
-            }
-        }
-        return reseq
     }
 
     /// A session that holds a snapshot until `ROLLBACK`: concurrent builds wait for it.
@@ -139,7 +126,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
     func testBackendKilledDuringAConcurrentBuildLeavesAnInvalidIndexTheRerunRebuilds() throws {
         let copy = try prepare("reseq_cic_killed")
         let blocker = try holdSnapshot(copy)
-        let reseq = try start(copy.reconcile(["--lock-timeout", "60s"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "60s"]))
         let pid = try waitForSession(copy, query: "CREATE INDEX CONCURRENTLY customers_active_idx %", waitEvent: "virtualxid", reseq)
         try blocker.query("SELECT pg_terminate_backend($1::int)", ["\(pid)"])
         try blocker.execute("ROLLBACK")
@@ -172,7 +159,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
         // customers' other indexes gone from the source: the key's build is the one that waits.
         let copy = try prepare("reseq_key_killed", changeSource: "DROP INDEX customers_active_idx, customers_lower_email_idx")
         let blocker = try holdSnapshot(copy)
-        let reseq = try start(copy.reconcile(["--lock-timeout", "60s"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "60s"]))
         let pid = try waitForSession(copy, query: "CREATE UNIQUE INDEX CONCURRENTLY customers_email_key %", waitEvent: "virtualxid", reseq)
         try blocker.query("SELECT pg_terminate_backend($1::int)", ["\(pid)"])
         try blocker.execute("ROLLBACK")
@@ -197,7 +184,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
         let holder = try copy.connect()
         try holder.execute("BEGIN; LOCK TABLE customers, orders_2025 IN ACCESS SHARE MODE")
         addTeardownBlock { holder.close() }
-        let reseq = try start(copy.reconcile(["--lock-timeout", "60s"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "60s"]))
         let watcher = try copy.connect()
         var waiting: [(pid: String, started: String)] = []
         let deadline = Date().addingTimeInterval(30)
@@ -269,7 +256,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
         let holder = try copy.connect()
         addTeardownBlock { holder.close() }
 
-        let reseq = try start(copy.reconcile(["--lock-timeout", "200ms", "--lock-retries", "1"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "200ms", "--lock-retries", "1"]))
         _ = try waitForSession(copy, query: "%VALIDATE CONSTRAINT \"customers_score_check\"%", waitEvent: "PgSleep", reseq)
         XCTAssertEqual(try constraintValidated(copy, "customers_score_check"), false)
         try holder.execute("BEGIN; LOCK TABLE customers IN SHARE UPDATE EXCLUSIVE MODE")
@@ -312,7 +299,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
     func testSIGINTDuringAConcurrentBuildDropsItsIndexAndExits130() throws {
         let copy = try prepare("reseq_cic_sigint")
         let blocker = try holdSnapshot(copy)
-        let reseq = try start(copy.reconcile(["--lock-timeout", "60s"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "60s"]))
         _ = try waitForSession(copy, query: "CREATE INDEX CONCURRENTLY customers_active_idx %", waitEvent: "virtualxid", reseq)
         XCTAssertEqual(try invalidIndexes(copy), ["customers_active_idx"])
         let interrupted = Date()
@@ -344,7 +331,7 @@ final class ShapeFaultTests: VersionClustersTestCase {
     func testSIGINTWhileAReportReadsTheTableLeavesTheInvalidIndexNamedAndExits130() throws {
         let copy = try prepare("reseq_cic_sigint_report")
         let blocker = try holdSnapshot(copy)
-        let reseq = try start(copy.reconcile(["--lock-timeout", "60s"]))
+        let reseq = try BinaryFaultTests.Background(copy.reconcile(["--lock-timeout", "60s"]))
         _ = try waitForSession(copy, query: "CREATE INDEX CONCURRENTLY customers_active_idx %", waitEvent: "virtualxid", reseq)
         // The report's lock, taken now: earlier, it would have held up customers' ALTER TABLE.
         let report = try copy.connect()
