@@ -52,7 +52,7 @@ struct SnapshotCommand: ParsableCommand {
         var options = try capture.snapshotOptions(dsn: dsn)
         options.readsRows = !skipRowReads
         let snapshot = try SnapshotReader().capture(connection, options: options)
-        try Output.write(try snapshot.jsonData(), to: output)
+        try Output.write(snapshot.jsonParts(), to: output)
         for warning in snapshot.warnings { Output.note("warning: \(warning.object): \(warning.message)") }
         if let output {
             Output.note("wrote \(output): \(snapshot.sequences.count) sequences, \(snapshot.columns.count) columns")

@@ -137,4 +137,26 @@ final class BinaryTests: XCTestCase {
         XCTAssertEqual(refused.status, 2)
         XCTAssertTrue(refused.stderr.contains("could not connect"), refused.stderr)
     }
+
+    /// A file is written whole, over what was there, or not at all: nothing is left beside it.
+    func testOutputFilesAreReplacedWholeOrNotWritten() throws {
+        let snapshot = BadSnapshotTests.hostile
+        let file = temporaryFile("plan.sql")
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        try String(repeating: "left over\n", count: 100_000).write(toFile: file, atomically: false, encoding: .utf8)
+        let plan = try Self.reseq(["plan", snapshot, snapshot, "--output", file])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        let printed = try Self.reseq(["plan", snapshot, snapshot])
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), printed.stdout)
+        XCTAssertFalse(printed.stdout.contains("left over"))
+
+        let intoFolder = try Self.reseq(["plan", snapshot, snapshot, "--output", folder])
+        XCTAssertEqual(intoFolder.status, 2)
+        XCTAssertTrue(intoFolder.stderr.contains("cannot write \(folder): Is a directory. Check that the folder exists and is writable."),
+                      intoFolder.stderr)
+        let missing = try Self.reseq(["plan", snapshot, snapshot, "--output", folder + "/nonexistent/plan.sql"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("cannot write \(folder)/nonexistent/plan.sql: "), missing.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["plan.sql"])
+    }
 }

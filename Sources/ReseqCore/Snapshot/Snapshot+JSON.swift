@@ -8,6 +8,11 @@ public extension Snapshot {
         SnapshotJSONWriter.fileData(self)
     }
 
+    /// The bytes of `jsonData()` in parts, in order, to be written one after the other.
+    func jsonParts() -> [[UInt8]] {
+        SnapshotJSONWriter.fileParts(self)
+    }
+
     /// Reads and validates a snapshot file; errors name `file` and the offending field.
     static func decode(_ data: Data, file: String) throws -> Snapshot {
         let decoder = JSONDecoder()

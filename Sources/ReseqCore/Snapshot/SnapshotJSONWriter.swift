@@ -23,11 +23,16 @@ struct SnapshotJSONWriter {
 
     /// The file's bytes with a trailing line break, copied once from the parts.
     static func fileData(_ snapshot: Snapshot) -> Data {
-        let parts = parts(snapshot, tablesToSplit: tablesToSplit)
-        var data = Data(capacity: parts.reduce(1) { $0 + $1.count })
+        let parts = fileParts(snapshot)
+        var data = Data(capacity: parts.reduce(0) { $0 + $1.count })
         for part in parts { data.append(contentsOf: part) }
-        data.append(UInt8(ascii: "\n"))
         return data
+    }
+
+    /// The file's bytes in parts, the trailing line break the last: written one after the
+    /// other, without joining them first (at 50,000 tables a copy of 190 MB of fresh memory).
+    static func fileParts(_ snapshot: Snapshot) -> [[UInt8]] {
+        parts(snapshot, tablesToSplit: tablesToSplit) + [[UInt8(ascii: "\n")]]
     }
 
     /// The document in order: one part, or four written side by side.
