@@ -125,8 +125,7 @@ for i in $(seq "$runs"); do
     timed "snap-$n" "$reseq" snapshot --skip-row-reads --dsn "$base dbname=src_$n" --output "$work/src-$n.json"
     warm "src_$n"
     timed "rows-$n" "$reseq" snapshot --dsn "$base dbname=src_$n" --output "$work/rows-$n.json"
-    # pg_dump locks every table in one transaction: past the lock table (about 64 × 100
-    # relations on default settings, 1024 × 100 here) it fails. That is a result too.
+    # Past the lock table (1024 × 100 relations here, see above) pg_dump fails: a result too.
     /usr/bin/time -o "$work/t" -f '%e %M' pg_dump --schema-only --dbname "$base dbname=src_$n" --file /dev/null \
       2>"$work/err" && cat "$work/t" >>"$work/dump-$n" || { note "pg_dump failed at $n: $(grep -m1 ERROR "$work/err")"; echo "fails 0" >>"$work/dump-$n"; }
     if [ "$n" = 10000 ] && [ -n "$pin" ]; then
