@@ -46,9 +46,8 @@ extension SchemaObjects {
     /// The share of the shape that `part` names, read as above. Shares read on several
     /// sessions in one exported snapshot are joined with `ShapePieces.merge`.
     static func read(_ connection: Connection, options: SnapshotOptions, part: ShapePart) throws -> ShapePieces {
-        var settings = ["enable_nestloop = off", "max_parallel_workers_per_gather = 0", "search_path = pg_catalog",
-                        "lock_timeout = '500ms'"]
-        if connection.serverVersionNumber >= 110000 { settings.append("jit = off") }
+        let settings = CatalogSQL.bulkSettings(serverVersion: connection.serverVersionNumber)
+            + ["search_path = pg_catalog", "lock_timeout = '500ms'"]
         for attempt in 1...5 {
             try connection.execute("SAVEPOINT reseq_objects")
             do {

@@ -35,6 +35,21 @@ enum CatalogSQL {
         """
     }
 
+    /// How the bulk catalog queries run (`SET LOCAL`): with hash joins, in one process, without
+    /// JIT, and with room to hash in memory. The catalogs' row estimates are far off, so the
+    /// planner would pick per-row index probes; parallel workers only compete with the
+    /// snapshot's other sessions for the cores; past about 40,000 tables the cost estimate
+    /// crosses jit_above_cost, where compiling the query takes longer than running it. And at
+    /// 50,000 tables the hash tables of pg_attrdef, pg_constraint and pg_class (10 to 35 MB)
+    /// no longer fit the default 4 MB work_mem: they were split into batches written to
+    /// temporary files and read back, which made the server's work grow faster than the
+    /// tables. 64 MB is an upper bound for each hash or sort of these read-only sessions, not
+    /// memory set aside.
+    static func bulkSettings(serverVersion: Int) -> [String] {
+        ["enable_nestloop = off", "max_parallel_workers_per_gather = 0", "work_mem = '64MB'"]
+            + (serverVersion >= 110000 ? ["jit = off"] : [])
+    }
+
     /// Leaves out pg_catalog, information_schema, pg_toast* and pg_temp* (alias `n`).
     static let userSchemas = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'"
 }

@@ -386,16 +386,12 @@ struct SnapshotJSONWriter {
 
     // MARK: - JSON as JSONEncoder prints it
 
-    private static let spaces = [UInt8](repeating: 0x20, count: 256)
-
+    /// No shared buffer of spaces: the parts are written on four threads, and a slice of one
+    /// array retained and released by all of them, at every line, cost more than the rest of
+    /// the line (the count on one cache line that the cores pass back and forth).
     private mutating func newline() {
         out.append(UInt8(ascii: "\n"))
-        var left = 2 * depth
-        while left > 0 {
-            let run = min(left, Self.spaces.count)
-            out.append(contentsOf: Self.spaces[..<run])
-            left -= run
-        }
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
     /// `{` or `[`; an empty array prints a bare line break inside, as the encoder does.

@@ -120,14 +120,10 @@ extension SnapshotReader {
         return rows
     }
 
-    /// Runs one of `CatalogQueries`' bulk queries with hash joins, in one process, without JIT.
-    /// The catalogs' row estimates are far off, so the planner would pick per-row index probes;
-    /// parallel workers only compete with the snapshot's other session for the cores; and past
-    /// about 40,000 tables the cost estimate crosses jit_above_cost, where compiling the query
-    /// takes longer than running it. The settings are reset for the rest of the transaction.
+    /// Runs one of `CatalogQueries`' bulk queries with `CatalogSQL.bulkSettings`, which are
+    /// reset for the rest of the transaction.
     private func bulkCatalogQuery(_ connection: Connection, _ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
-        var settings = ["enable_nestloop = off", "max_parallel_workers_per_gather = 0"]
-        if connection.serverVersionNumber >= 110000 { settings.append("jit = off") }
+        let settings = CatalogSQL.bulkSettings(serverVersion: connection.serverVersionNumber)
         try connection.execute(settings.map { "SET LOCAL \($0)" }.joined(separator: "; "))
         let result = try connection.query(sql, parameters)
         try connection.execute(settings.map { "RESET \($0.prefix { $0 != " " })" }.joined(separator: "; "))
