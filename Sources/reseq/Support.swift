@@ -18,10 +18,10 @@ enum Output {
         try write([data], to: path)
     }
 
-    /// Bytes as they are, part after part: a 50,000-table snapshot is 190 MB, and joining its
-    /// parts first would cost a copy. A file is written whole or not at all: to a temporary
-    /// file beside it, renamed over it at the end.
-    static func write<Bytes: DataProtocol>(_ parts: [Bytes], to path: String?) throws {
+    /// Bytes as they are, part after part as the sequence hands them out: a 50,000-table
+    /// snapshot is 190 MB, and joining its parts first would cost a copy. A file is written
+    /// whole or not at all: to a temporary file beside it, renamed over it at the end.
+    static func write<Parts: Sequence>(_ parts: Parts, to path: String?) throws where Parts.Element: DataProtocol {
         guard let path, path != "-" else {
             for part in parts { try FileHandle.standardOutput.write(contentsOf: part) }
             return

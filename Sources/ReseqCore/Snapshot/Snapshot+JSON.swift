@@ -8,8 +8,9 @@ public extension Snapshot {
         SnapshotJSONWriter.fileData(self)
     }
 
-    /// The bytes of `jsonData()` in parts, in order, to be written one after the other.
-    func jsonParts() -> [[UInt8]] {
+    /// The bytes of `jsonData()` in parts, in order, to be written one after the other: each
+    /// part is handed out as soon as it is encoded, while the rest are encoded in the background.
+    func jsonParts() -> some Sequence<[UInt8]> & Sendable {
         SnapshotJSONWriter.fileParts(self)
     }
 
