@@ -83,11 +83,11 @@ struct SnapshotJSONWriter {
         fileprivate init(count: Int, encode: @escaping @Sendable (Int) -> [UInt8]) {
             parts = Mutex(Array(repeating: [], count: count))
             done = (0..<count).map { _ in DispatchSemaphore(value: 0) }
-            let encodeAll = { @Sendable [parts = self] in
+            let encodeAll = { @Sendable [self] in
                 DispatchQueue.concurrentPerform(iterations: count) { index in
                     let bytes = encode(index)
-                    parts.parts.withLock { $0[index] = bytes }
-                    parts.done[index].signal()
+                    self.parts.withLock { $0[index] = bytes }
+                    self.done[index].signal()
                 }
             }
             if count == 1 { encodeAll() } else { DispatchQueue.global().async(execute: encodeAll) }
