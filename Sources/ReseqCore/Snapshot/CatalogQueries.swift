@@ -13,9 +13,10 @@ enum CatalogQueries {
     /// `readable` lets us skip reading positions we would be refused.
     static let sequences = """
         WITH owned AS (
-            -- An identity link ('i') wins over an OWNED BY one ('a').
+            -- An identity link ('i') wins over an OWNED BY one ('a'). Only sequences' links:
+            -- every index has such links to its columns too, twice as many rows to sort.
             SELECT DISTINCT ON (d.objid) d.objid, d.refobjid, d.refobjsubid, d.deptype
-            FROM pg_depend d
+            FROM pg_depend d JOIN pg_sequence ps ON ps.seqrelid = d.objid
             WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
               AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
             ORDER BY d.objid, d.deptype DESC
@@ -34,15 +35,19 @@ enum CatalogQueries {
                \(mayReadOwnTable) OR has_sequence_privilege(c.oid, 'SELECT') AS readable,
                member.extname AS extension,
                own.deptype::text AS owned_kind, tn.nspname AS owned_schema,
-               tc.relname AS owned_table, a.attname AS owned_column, d.description AS comment
+               tc.relname AS owned_table,
+               -- Looked up per sequence: joined, the whole of pg_attribute was hashed (past
+               -- work_mem at 50,000 tables) to find one column each.
+               (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = own.refobjid AND a.attnum = own.refobjsubid) AS owned_column,
+               d.description AS comment
         FROM pg_sequence s
         JOIN pg_class c ON c.oid = s.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN member ON member.objid = c.oid
         LEFT JOIN owned own ON own.objid = c.oid
-        LEFT JOIN pg_class tc ON tc.oid = own.refobjid
+        -- The kinds a sequence can belong to: a hash of those, not of every relation.
+        LEFT JOIN pg_class tc ON tc.oid = own.refobjid AND tc.relkind IN ('r', 'p', 'f', 'v')
         LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
-        LEFT JOIN pg_attribute a ON a.attrelid = own.refobjid AND a.attnum = own.refobjsubid
         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
         WHERE \(CatalogSQL.userSchemas)
         """
@@ -60,23 +65,15 @@ enum CatalogQueries {
         // does refer to columns (PostgreSQL 12+).
         let deparseTable = serverVersion >= 120000 ? "CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END" : "0"
         return """
-            WITH reason AS (
-                -- Why a column may matter; an integer type is only required of a primary key.
-                SELECT relid, attnum, bool_and(primary_key) AS only_primary_key FROM (
-                    SELECT ad.adrelid AS relid, ad.adnum AS attnum, false AS primary_key
-                    FROM pg_attrdef ad
-                    JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
-                                    AND d.refclassid = 'pg_class'::regclass
-                    JOIN pg_class sc ON sc.oid = d.refobjid AND sc.relkind = 'S'
-                    UNION ALL
-                    SELECT d.refobjid, d.refobjsubid, false FROM pg_depend d
-                    JOIN pg_class sc ON sc.oid = d.objid AND sc.relkind = 'S'
-                    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-                      AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
-                    UNION ALL
-                    SELECT i.indrelid, i.indkey[0], true FROM pg_index i
-                    WHERE i.indisprimary AND i.indnatts = 1) why
-                GROUP BY relid, attnum
+            WITH owned AS (
+                -- Columns some sequence is OWNED BY, or is the identity of.
+                SELECT DISTINCT d.refobjid AS relid, d.refobjsubid AS attnum
+                FROM pg_depend d JOIN pg_sequence ps ON ps.seqrelid = d.objid
+                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                  AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+            ), primary_key AS (
+                SELECT i.indrelid AS relid, i.indkey[0] AS attnum FROM pg_index i
+                WHERE i.indisprimary AND i.indnatts = 1
             ), asked AS (
                 SELECT DISTINCT xc.oid AS relid, x.col AS attname
                 FROM unnest($1::text[], $2::text[], $3::text[]) AS x(nsp, rel, col)
@@ -90,10 +87,11 @@ enum CatalogQueries {
                 WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass
                 ORDER BY d.objid, sc.oid
             ), btree_leading AS (
+                -- The leading column's operator class names the index's access method.
                 SELECT DISTINCT i.indrelid AS relid, i.indkey[0] AS attnum
                 FROM pg_index i
-                JOIN pg_class ic ON ic.oid = i.indexrelid
-                JOIN pg_am am ON am.oid = ic.relam
+                JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+                JOIN pg_am am ON am.oid = oc.opcmethod
                 WHERE am.amname = 'btree' AND i.indisvalid AND i.indpred IS NULL
             )
             SELECT c.oid::text AS relid, n.nspname AS schema, c.relname AS table_name, a.attname AS column_name,
@@ -109,7 +107,8 @@ enum CatalogQueries {
                    c.relhassubclass OR c.relkind = 'p' AS in_tree
             -- pg_attribute, the largest catalog, is read once.
             FROM pg_attribute a
-            LEFT JOIN reason ON reason.relid = a.attrelid AND reason.attnum = a.attnum
+            LEFT JOIN owned ON owned.relid = a.attrelid AND owned.attnum = a.attnum
+            LEFT JOIN primary_key pk ON pk.relid = a.attrelid AND pk.attnum = a.attnum
             LEFT JOIN asked ON asked.relid = a.attrelid AND asked.attname = a.attname
             JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -120,8 +119,10 @@ enum CatalogQueries {
             LEFT JOIN pg_class pc ON pc.oid = inh.inhparent
             LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
             WHERE a.attnum > 0 AND NOT a.attisdropped
-              AND (a.attidentity <> '' OR asked.relid IS NOT NULL OR NOT reason.only_primary_key
-                   OR (reason.only_primary_key AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)))
+              -- A default drawing from a sequence is dseq's; an integer type is only required of
+              -- a primary key.
+              AND (a.attidentity <> '' OR asked.relid IS NOT NULL OR dseq.attrdef IS NOT NULL OR owned.relid IS NOT NULL
+                   OR (pk.relid IS NOT NULL AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)))
               AND \(CatalogSQL.userSchemas)
             """
     }
