@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// Pieces of the catalog SQL the snapshot reader builds. Names are quoted by `SQL`, as in plans.
 enum CatalogSQL {
     /// A `text[]` literal for a `$n` parameter: every element double-quoted, `"` and `\` escaped.
@@ -48,6 +50,16 @@ enum CatalogSQL {
     static func bulkSettings(serverVersion: Int) -> [String] {
         ["enable_nestloop = off", "max_parallel_workers_per_gather = 0", "work_mem = '64MB'"]
             + (serverVersion >= 110000 ? ["jit = off"] : [])
+    }
+
+    /// Runs one bulk catalog query with `bulkSettings`, which are reset for the rest of the
+    /// transaction.
+    static func bulkQuery(_ connection: Connection, _ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        let settings = bulkSettings(serverVersion: connection.serverVersionNumber)
+        try connection.execute(settings.map { "SET LOCAL \($0)" }.joined(separator: "; "))
+        let result = try connection.query(sql, parameters)
+        try connection.execute(settings.map { "RESET \($0.prefix { $0 != " " })" }.joined(separator: "; "))
+        return result
     }
 
     /// Leaves out pg_catalog, information_schema, pg_toast* and pg_temp* (alias `n`).

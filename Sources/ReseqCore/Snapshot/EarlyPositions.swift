@@ -16,7 +16,9 @@ final class EarlyPositions: Sendable {
         var warnings: [SnapshotWarning]
         var covered: Set<QualifiedName>
     }
-    private let sequences: Mutex<[SnapshotReader.SequenceRow]?> = Mutex(nil)
+    /// The sequences, and the table that splits the definitions between the sessions.
+    typealias Catalog = (sequences: [SnapshotReader.SequenceRow], middle: QualifiedName?)
+    private let catalogRows: Mutex<Catalog?> = Mutex(nil)
     private let read: Mutex<Read?> = Mutex(nil)
     private let shape: Mutex<Result<ShapePieces, any Error>?> = Mutex(nil)
     private let shapeRead = DispatchSemaphore(value: 0)
@@ -44,15 +46,17 @@ final class EarlyPositions: Sendable {
             guard let connection = try? spare.take() else { return }
             defer { spare.give(connection) }
             let rows: [SnapshotReader.SequenceRow]
+            let middle: QualifiedName?
             do {
                 try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 try connection.query("SET TRANSACTION SNAPSHOT \(SQL.literal(snapshotID))")
                 rows = try reader.readSequences(connection)
+                middle = options != nil ? try ShapePart.middle(connection) : nil
             } catch {
                 try? connection.execute("ROLLBACK")
                 return
             }
-            early.sequences.withLock { $0 = rows }
+            early.catalogRows.withLock { $0 = (rows, middle) }
             early.catalogRead.signal()
             catalogSignalled = true
             // The second half of the tables' definitions, in the same snapshot; the first
@@ -60,9 +64,9 @@ final class EarlyPositions: Sendable {
             if let options {
                 do {
                     var pieces = ShapePieces()
-                    if let key = try ShapePart.middle(connection) {
+                    if let middle {
                         pieces = try SchemaObjects.read(
-                            connection, options: options, part: ShapePart(catalog: false, definitions: .from(key), views: false))
+                            connection, options: options, part: ShapePart(catalog: false, definitions: .from(middle), views: false))
                     }
                     early.shape.withLock { $0 = .success(pieces) }
                 } catch {
@@ -107,13 +111,13 @@ final class EarlyPositions: Sendable {
         return try shape.withLock { $0 }?.get()
     }
 
-    /// The sequences as the exported snapshot shows them; `nil` when the second session could
-    /// not read them. Must be awaited before the exporting transaction ends. When they were
-    /// read here and the shape was asked for, this session reads the second half of the tables'
-    /// definitions.
-    func catalog() -> [SnapshotReader.SequenceRow]? {
+    /// The sequences as the exported snapshot shows them, and (when the shape was asked for)
+    /// the first table of the second half of the tables' definitions, which this session reads
+    /// (`nil`: there is no table); `nil` when the second session could not read them. Must be
+    /// awaited before the exporting transaction ends.
+    func catalog() -> Catalog? {
         catalogRead.wait()
-        return sequences.withLock { $0 }
+        return catalogRows.withLock { $0 }
     }
 
     /// Stops after the batch in progress: the first session is free, and the positions left

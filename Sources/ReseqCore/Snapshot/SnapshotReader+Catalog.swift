@@ -35,7 +35,7 @@ extension SnapshotReader {
     }
 
     func readSequences(_ connection: Connection) throws -> [SequenceRow] {
-        let result = try bulkCatalogQuery(connection, CatalogQueries.sequences)
+        let result = try CatalogSQL.bulkQuery(connection, CatalogQueries.sequences)
         return try (0..<result.count).map { row in
             let typeName = try result.string(row, "data_type")
             guard let dataType = SequenceType(catalogName: typeName) else {
@@ -69,7 +69,7 @@ extension SnapshotReader {
     }
 
     func readColumns(_ connection: Connection, extra: [ColumnRef]) throws -> [ColumnRow] {
-        let result = try bulkCatalogQuery(connection, CatalogQueries.columns(serverVersion: connection.serverVersionNumber), [
+        let result = try CatalogSQL.bulkQuery(connection, CatalogQueries.columns(serverVersion: connection.serverVersionNumber), [
             CatalogSQL.textArray(extra.map(\.table.schema)),
             CatalogSQL.textArray(extra.map(\.table.name)),
             CatalogSQL.textArray(extra.map(\.column)),
@@ -118,15 +118,5 @@ extension SnapshotReader {
             (rows[index].estimatedRows, rows[index].indexed) = found[position + 1] ?? (0, true)
         }
         return rows
-    }
-
-    /// Runs one of `CatalogQueries`' bulk queries with `CatalogSQL.bulkSettings`, which are
-    /// reset for the rest of the transaction.
-    private func bulkCatalogQuery(_ connection: Connection, _ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
-        let settings = CatalogSQL.bulkSettings(serverVersion: connection.serverVersionNumber)
-        try connection.execute(settings.map { "SET LOCAL \($0)" }.joined(separator: "; "))
-        let result = try connection.query(sql, parameters)
-        try connection.execute(settings.map { "RESET \($0.prefix { $0 != " " })" }.joined(separator: "; "))
-        return result
     }
 }

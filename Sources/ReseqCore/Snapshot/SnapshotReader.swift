@@ -40,13 +40,12 @@ public struct SnapshotReader: Sendable {
             }
             columns = try readColumns(connection, extra: options.extraColumns)
             // Awaited inside this transaction: the second session imports its snapshot.
-            let secondHalf: Bool
-            if let rows = early?.catalog() {
-                sequences = rows
-                secondHalf = options.readsShape
+            let middle: QualifiedName?
+            if let catalog = early?.catalog() {
+                (sequences, middle) = catalog
             } else {
                 sequences = try readSequences(connection)
-                secondHalf = false
+                middle = nil
             }
             kept = Self.filter(sequences, columns, options: options)
             access = try readAccess(connection, sequences: kept.sequences.map(\.info),
@@ -55,9 +54,8 @@ public struct SnapshotReader: Sendable {
                 // The tables' definitions: the first half here (all of them when the second
                 // session does not read the other half), and the rest of the shape unless a
                 // session of its own took this transaction's snapshot to read it.
-                let key = secondHalf ? try ShapePart.middle(connection) : nil
                 let part = ShapePart(catalog: !(shape?.awaitImport() ?? false),
-                                     definitions: key.map { .before($0) } ?? .all, views: true)
+                                     definitions: middle.map { .before($0) } ?? .all, views: true)
                 pieces = try SchemaObjects.read(connection, options: options, part: part)
             }
             try connection.execute("COMMIT")
