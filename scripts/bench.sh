@@ -25,8 +25,8 @@ runs=${BENCH_RUNS:-3}
 sizes=(1000 10000)
 [ "${1:-}" = "--with-50k" ] || [ "${BENCH_50K:-0}" = 1 ] && sizes+=(50000)
 
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ! -x /usr/bin/time ]; then  # GNU time for the peak RSS (%M)
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
 fi
 
@@ -57,14 +57,24 @@ peak_mb() { cut -d' ' -f2 "$work/$1" | sort -n | tail -1 | awk '{ printf "%.0f",
 # database. `sync` writes the copies out, so their writeback does not land in a timed run.
 copies() { for i in $(seq "$runs"); do psql postgres -c "CREATE DATABASE ${1}_$i TEMPLATE $2 STRATEGY FILE_COPY"; done; }
 settle() { psql postgres -c CHECKPOINT; sync; }
-# All sizes' copies (about 20 GB with 50,000) do not fit the page cache together. Reading the
-# database's files just before a timed run starts both tools from memory, as in production
-# where a live database is warm; otherwise reseq's max() reads paid for the disk and the
-# replay (which reads no rows) did not. The tool's input file too (warm DB FILE): this VM's
-# kernel pages out what nobody touched for a minute (DAMON), so the source snapshot, written
-# minutes before, was read back from the disk: 0.3 s of reconcile's 5.5 s at 10,000 tables.
+# All sizes' copies (about 20 GB with 50,000) do not fit the page cache together. Each timed
+# run starts with the page cache emptied of its clean pages (after `sync`: drop_caches 1 drops
+# nothing unwritten), then reads the database's files, so that both tools start from memory, as
+# in production where a live database is warm, and with memory to spare, as on a server sized
+# for its database. Without the first step the kernel reclaimed other copies' pages during the
+# runs, and only in the largest: kswapd took 1.9 s of CPU during one 50,000-table reconcile,
+# none at 10,000. Without the second, reseq's max() reads paid for the disk and the replay
+# (which reads no rows) did not. The tool's input file is read too
+# (warm DB FILE): this VM's kernel pages out what nobody touched for a minute (DAMON), so the
+# source snapshot, written minutes before, was read back from the disk: 0.3 s of reconcile's
+# 5.5 s at 10,000 tables.
+dropped=1
 warm() {
   local oid; oid=$(psql postgres -At -c "SELECT oid FROM pg_database WHERE datname = '$1'")
+  sync
+  if [ "$dropped" = 1 ] && ! echo 1 | $sudo tee /proc/sys/vm/drop_caches >/dev/null 2>&1; then
+    dropped=0; note "note: cannot drop the page cache here (/proc/sys/vm/drop_caches); timed runs share it with every copy"
+  fi
   find "$dir/data/base/$oid" -type f -exec cat {} + >/dev/null
   [ $# -lt 2 ] || cat "${@:2}" >/dev/null
 }
