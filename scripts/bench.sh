@@ -67,7 +67,8 @@ settle() { psql postgres -c CHECKPOINT; sync; }
 # (which reads no rows) did not. The tool's input file is read too
 # (warm DB FILE): this VM's kernel pages out what nobody touched for a minute (DAMON), so the
 # source snapshot, written minutes before, was read back from the disk: 0.3 s of reconcile's
-# 5.5 s at 10,000 tables.
+# 5.5 s at 10,000 tables. And the tools are run once, so that none is loaded from the disk
+# in a timed run (reseq's binary and libraries, read back, added 0.15-0.2 s to each run).
 dropped=1
 warm() {
   local oid; oid=$(psql postgres -At -c "SELECT oid FROM pg_database WHERE datname = '$1'")
@@ -75,6 +76,8 @@ warm() {
   if [ "$dropped" = 1 ] && ! echo 1 | $sudo tee /proc/sys/vm/drop_caches >/dev/null 2>&1; then
     dropped=0; note "note: cannot drop the page cache here (/proc/sys/vm/drop_caches); timed runs share it with every copy"
   fi
+  "$reseq" --version >/dev/null; command psql --version >/dev/null; pg_dump --version >/dev/null
+  /usr/bin/time -f '' true 2>/dev/null
   find "$dir/data/base/$oid" -type f -exec cat {} + >/dev/null
   [ $# -lt 2 ] || cat "${@:2}" >/dev/null
 }
