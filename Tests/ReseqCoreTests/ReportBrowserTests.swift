@@ -88,7 +88,7 @@ final class ReportBrowserTests: XCTestCase {
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu",
                              "--user-data-dir=\(dir.appendingPathComponent("profile").path)"] + arguments
         let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -86,8 +86,8 @@ enum Program {
         let directory = FileManager.default.temporaryDirectory
         let out = directory.appendingPathComponent("reseq-program-\(UUID().uuidString).out")
         let err = directory.appendingPathComponent("reseq-program-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)

@@ -174,7 +174,7 @@ public enum Preflight {
     }
 
     private struct Unrunnable: Error {
-        let finding: (String) -> Finding
+        let finding: @Sendable (String) -> Finding
         func callAsFunction(_ object: String) -> Finding { finding(object) }
     }
 
