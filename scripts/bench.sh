@@ -57,18 +57,19 @@ peak_mb() { cut -d' ' -f2 "$work/$1" | sort -n | tail -1 | awk '{ printf "%.0f",
 # database. `sync` writes the copies out, so their writeback does not land in a timed run.
 copies() { for i in $(seq "$runs"); do psql postgres -c "CREATE DATABASE ${1}_$i TEMPLATE $2 STRATEGY FILE_COPY"; done; }
 settle() { psql postgres -c CHECKPOINT; sync; }
-# All sizes' copies (about 20 GB with 50,000) do not fit the page cache together. Each timed
-# run starts with the page cache emptied of its clean pages (after `sync`: drop_caches 1 drops
-# nothing unwritten), then reads the database's files, so that both tools start from memory, as
-# in production where a live database is warm, and with memory to spare, as on a server sized
-# for its database. Without the first step the kernel reclaimed other copies' pages during the
-# runs, and only in the largest: kswapd took 1.9 s of CPU during one 50,000-table reconcile,
-# none at 10,000. Without the second, reseq's max() reads paid for the disk and the replay
-# (which reads no rows) did not. The tool's input file is read too
-# (warm DB FILE): this VM's kernel pages out what nobody touched for a minute (DAMON), so the
-# source snapshot, written minutes before, was read back from the disk: 0.3 s of reconcile's
-# 5.5 s at 10,000 tables. And the tools are run once, so that none is loaded from the disk
-# in a timed run (reseq's binary and libraries, read back, added 0.15-0.2 s to each run).
+# All sizes' copies (about 20 GB with 50,000) do not fit the page cache together. Before each
+# timed run, so that both tools start from memory as on a live, warm database with memory to
+# spare (a server sized for its database):
+# - the page cache is emptied of its clean pages (after `sync`: drop_caches 1 drops nothing
+#   unwritten). Otherwise the kernel reclaimed other copies' pages during the largest size's
+#   runs alone: kswapd took 1.9 s of CPU during one 50,000-table reconcile, none at 10,000;
+# - the tools are run once: reseq's binary and libraries, read back from the disk, added
+#   0.15-0.2 s to each run;
+# - the database's files are read: otherwise reseq's max() reads paid for the disk and the
+#   replay (which reads no rows) did not;
+# - so is the tool's input file (warm DB FILE): this VM's kernel pages out what nobody touched
+#   for a minute (DAMON), and the source snapshot, written minutes before, was read back from
+#   the disk: 0.3 s of reconcile's 5.5 s at 10,000 tables.
 dropped=1
 warm() {
   local oid; oid=$(psql postgres -At -c "SELECT oid FROM pg_database WHERE datname = '$1'")

@@ -1,6 +1,7 @@
 import PostgresClient
 
-/// Pieces of the catalog SQL the snapshot reader builds. Names are quoted by `SQL`, as in plans.
+/// Pieces of the catalog SQL the snapshot reader builds, and how its bulk queries run. Names
+/// are quoted by `SQL`, as in plans.
 enum CatalogSQL {
     /// A `text[]` literal for a `$n` parameter: every element double-quoted, `"` and `\` escaped.
     /// Built byte by byte: a reconcile passes 150,000 names, and Foundation's

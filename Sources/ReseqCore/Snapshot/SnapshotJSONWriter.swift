@@ -39,36 +39,33 @@ struct SnapshotJSONWriter {
     /// The document in order: one part, or four encoded side by side.
     private static func parts(_ snapshot: Snapshot, tablesToSplit: Int, lineBreak: Bool) -> Parts {
         let tables = snapshot.schema?.tables ?? []
-        guard tables.count >= max(2, tablesToSplit) else {
-            var writer = SnapshotJSONWriter()
-            writer.out.reserveCapacity(1024 * (snapshot.sequences.count + snapshot.columns.count + 4)
-                                       + 4096 * tables.count)
-            writer.head(snapshot)
-            writer.tables(tables[...])
-            writer.tail(snapshot)
-            if lineBreak { writer.out.append(UInt8(ascii: "\n")) }
-            let bytes = writer.out
-            return Parts(count: 1) { _ in bytes }
-        }
-        // The depth and comma state where each part starts: at the top, inside the tables'
-        // array before its first element, and after an element.
+        let headSize = 1024 * (snapshot.sequences.count + snapshot.columns.count + 4)
         let middle = tables.count / 2
-        let parts: [(depth: Int, needsComma: Bool, size: Int, body: @Sendable (inout SnapshotJSONWriter) -> Void)] = [
-            (0, false, 1024 * (snapshot.sequences.count + snapshot.columns.count + 4),
-             { $0.head(snapshot) }),
-            (3, false, 4096 * middle, { $0.tables(tables[..<middle]) }),
-            (3, true, 4096 * (tables.count - middle), { $0.tables(tables[middle...]) }),
-            (3, true, 1024 * (snapshot.sequences.count + 4), {
-                $0.tail(snapshot)
-                if lineBreak { $0.out.append(UInt8(ascii: "\n")) }
-            }),
-        ]
+        typealias Part = (depth: Int, needsComma: Bool, size: Int, body: @Sendable (inout SnapshotJSONWriter) -> Void)
+        let parts: [Part]
+        if tables.count < max(2, tablesToSplit) {
+            parts = [(0, false, headSize + 4096 * tables.count, { writer in
+                writer.head(snapshot)
+                writer.tables(tables[...])
+                writer.tail(snapshot)
+            })]
+        } else {
+            // The depth and comma state where each part starts: at the top, inside the tables'
+            // array before its first element, and after an element.
+            parts = [
+                (0, false, headSize, { $0.head(snapshot) }),
+                (3, false, 4096 * middle, { $0.tables(tables[..<middle]) }),
+                (3, true, 4096 * (tables.count - middle), { $0.tables(tables[middle...]) }),
+                (3, true, 1024 * (snapshot.sequences.count + 4), { $0.tail(snapshot) }),
+            ]
+        }
         return Parts(count: parts.count) { index in
             var writer = SnapshotJSONWriter()
             writer.depth = parts[index].depth
             writer.needsComma = parts[index].needsComma
             writer.out.reserveCapacity(parts[index].size)
             parts[index].body(&writer)
+            if lineBreak, index == parts.count - 1 { writer.out.append(UInt8(ascii: "\n")) }
             return writer.out
         }
     }
